@@ -1,0 +1,54 @@
+# Every target creates or reuses the virtual environment it needs; nothing has to be installed by hand
+# except Java 17 (Spark's JVM). `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VENV_SPARK4 := .venv-spark4
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STAMP_SPARK4 := $(VENV_SPARK4)/.installed
+PIP_QUIET := --quiet --disable-pip-version-check
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test test-unit test-spark4 lint bench clean java
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_QUIET) --upgrade pip
+	$(PY) -m pip install $(PIP_QUIET) -e '.[dev]' 'pyspark>=3.5.4,<3.6'
+	@touch $@
+
+$(STAMP_SPARK4): pyproject.toml
+	@test -x $(VENV_SPARK4)/bin/python || $(PYTHON) -m venv $(VENV_SPARK4)
+	$(VENV_SPARK4)/bin/python -m pip install $(PIP_QUIET) --upgrade pip
+	$(VENV_SPARK4)/bin/python -m pip install $(PIP_QUIET) -e '.[dev]' 'pyspark>=4.0,<4.2'
+	@touch $@
+
+java:
+	@command -v java >/dev/null || { echo "Java 17 is required (Spark's JVM): apt-get install openjdk-17-jre-headless" >&2; exit 1; }
+
+demo: $(STAMP) java ## Generate a synthetic estate, serve it from a local S3 endpoint, scan it, print a summary
+	$(PY) -m demo
+
+test: $(STAMP) java ## Run the whole test suite on Spark 3.5 (unit, Spark integration, end to end)
+	$(PY) -m pytest
+
+test-unit: $(STAMP) ## Run the fast tests that need no Spark
+	$(PY) -m pytest tests/unit
+
+test-spark4: $(STAMP_SPARK4) java ## Run the Spark tests again on Spark 4 (Glue 6, EMR 8)
+	$(VENV_SPARK4)/bin/python -m pytest tests/integration
+
+lint: $(STAMP) ## Lint (ruff) and type-check (mypy --strict)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: $(STAMP) java ## Measure engine and scan throughput; writes BENCHMARKS.md
+	$(PY) -m bench
+
+clean: ## Remove virtual environments, demo output and caches
+	rm -rf $(VENV) $(VENV_SPARK4) demo-output .pytest_cache .mypy_cache .ruff_cache

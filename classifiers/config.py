@@ -1,0 +1,139 @@
+"""Detection configuration: which detectors run and with what parameters, parsed once into frozen dataclasses.
+
+YAML says *which* detectors run and how they are tuned; the code in ``classifiers.detectors`` says *how* they
+detect. Unknown detector names and unknown keys fail fast with the valid alternatives listed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from classifiers import registry
+from classifiers.detector import Detector, Sensitivity
+from classifiers.errors import ConfigError
+
+_DETECTOR_KEYS = {"enabled", "sensitivity", "options", "extra_keywords", "extra_column_hints"}
+_SCORING_KEYS = {"min_confidence", "context_boost", "validator_boost", "full_evidence_ratio", "max_samples"}
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How evidence becomes a confidence in [0, 1] and which findings are kept (see docs/findings.md).
+
+    Attributes:
+        min_confidence: Findings below this confidence are not reported.
+        context_boost: Added when a column-name hint or a keyword in the same cell/line supports the entity.
+        validator_boost: Added when a detector's validator accepted at least 90 % of the candidates it saw.
+        full_evidence_ratio: Column match ratio at which the ratio stops adding evidence.
+        max_samples: Masked samples kept per finding.
+    """
+
+    min_confidence: float = 0.5
+    context_boost: float = 0.3
+    validator_boost: float = 0.2
+    full_evidence_ratio: float = 0.5
+    max_samples: int = 3
+
+    def __post_init__(self) -> None:
+        for name in ("min_confidence", "context_boost", "validator_boost"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ConfigError(f"scoring.{name} must be between 0 and 1, got {value!r}")
+        if not 0.0 < self.full_evidence_ratio <= 1.0:
+            raise ConfigError(f"scoring.full_evidence_ratio must be in (0, 1], got {self.full_evidence_ratio!r}")
+        if not 0 <= self.max_samples <= 10:
+            raise ConfigError(f"scoring.max_samples must be between 0 and 10, got {self.max_samples!r}")
+
+
+@dataclass(frozen=True)
+class DetectionConfig:
+    """The enabled detectors, already tuned by configuration, and the scoring rules."""
+
+    detectors: tuple[Detector, ...]
+    scoring: Scoring = Scoring()
+
+    @classmethod
+    def default(cls) -> DetectionConfig:
+        """Every registered detector with its declared defaults."""
+        return cls(detectors=tuple(registry.all_detectors()))
+
+    def detector(self, entity_type: str) -> Detector:
+        """Return the enabled detector for ``entity_type``; raises ConfigError if it is not enabled."""
+        for detector in self.detectors:
+            if detector.entity_type == entity_type:
+                return detector
+        raise ConfigError(f"detector {entity_type!r} is not enabled")
+
+
+def parse_detection(raw: Mapping[str, Any] | None, scoring: Mapping[str, Any] | None = None) -> DetectionConfig:
+    """Build a DetectionConfig from the ``detectors`` and ``scoring`` sections of the YAML configuration.
+
+    ``raw`` maps entity types to settings (``enabled``, ``sensitivity``, ``options``, ``extra_keywords``,
+    ``extra_column_hints``). Registered detectors not named keep their defaults and stay enabled.
+    """
+    raw = raw or {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"'detectors' must be a mapping of entity type to settings, got {type(raw).__name__}")
+    for name in raw:
+        registry.get(str(name))  # fails fast, naming the registered detectors
+    detectors = []
+    for detector in registry.all_detectors():
+        settings = raw.get(detector.entity_type) or {}
+        if not isinstance(settings, Mapping):
+            raise ConfigError(f"detectors.{detector.entity_type} must be a mapping, got {settings!r}")
+        _reject_unknown(f"detectors.{detector.entity_type}", settings, _DETECTOR_KEYS)
+        if settings.get("enabled", True) is False:
+            continue
+        detectors.append(_tune(detector, settings))
+    if not detectors:
+        raise ConfigError("no detector is enabled; enable at least one under 'detectors'")
+    scoring = scoring or {}
+    _reject_unknown("scoring", scoring, _SCORING_KEYS)
+    try:
+        parsed_scoring = Scoring(**scoring)
+    except TypeError as exc:
+        raise ConfigError(f"invalid scoring section: {exc}") from exc
+    return DetectionConfig(detectors=tuple(detectors), scoring=parsed_scoring)
+
+
+def _tune(detector: Detector, settings: Mapping[str, Any]) -> Detector:
+    where = f"detectors.{detector.entity_type}"
+    changes: dict[str, Any] = {}
+    if "sensitivity" in settings:
+        try:
+            changes["sensitivity"] = Sensitivity(settings["sensitivity"])
+        except ValueError:
+            valid = ", ".join(s.value for s in Sensitivity)
+            raise ConfigError(f"{where}.sensitivity: {settings['sensitivity']!r} is not one of {valid}") from None
+    if "options" in settings:
+        options = settings["options"] or {}
+        _reject_unknown(f"{where}.options", options, set(detector.options))
+        changes["options"] = {**detector.options, **options}
+    if "extra_keywords" in settings:
+        changes["keywords"] = detector.keywords + tuple(_strings(f"{where}.extra_keywords", settings["extra_keywords"]))
+    if "extra_column_hints" in settings:
+        hints = tuple(_strings(f"{where}.extra_column_hints", settings["extra_column_hints"]))
+        for hint in hints:
+            try:
+                re.compile(hint)
+            except re.error as exc:
+                raise ConfigError(f"{where}.extra_column_hints: {hint!r} is not a valid regex: {exc}") from exc
+        changes["column_hints"] = detector.column_hints + hints
+    return dataclasses.replace(detector, **changes) if changes else detector
+
+
+def _strings(where: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+    return value
+
+
+def _reject_unknown(where: str, settings: Mapping[str, Any], known: set[str]) -> None:
+    unknown = sorted(set(map(str, settings)) - known)
+    if unknown:
+        valid = ", ".join(sorted(known)) or "(none)"
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; valid keys are: {valid}")

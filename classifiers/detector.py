@@ -1,0 +1,89 @@
+"""How a detector is declared: data (entity, named patterns with scores, keywords, column hints) plus hooks.
+
+Patterns are written in the subset of regular-expression syntax that both RE2 (pyarrow.compute, used for
+the vectorized pass over whole columns) and Python's ``re`` (used on candidate values only, to extract every
+match for validation) understand: no look-around, no back-references, ``\\b`` as an ASCII word boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+Options = Mapping[str, Any]
+Validator = Callable[[str, Options], bool]
+Masker = Callable[[str], str]
+
+
+class Sensitivity(str, Enum):
+    """How harmful exposure of an entity is; drives tags and report scores."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A named regular expression with the base score a validated match of it earns."""
+
+    name: str
+    regex: str
+    score: float
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.score <= 1.0:
+            raise ValueError(f"pattern {self.name!r}: score {self.score} is not in (0, 1]")
+        if "(?<" in self.regex or "(?=" in self.regex or "(?!" in self.regex:
+            raise ValueError(f"pattern {self.name!r}: look-around is not supported by RE2")
+        re.compile(self.regex)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A value with the column name it appears under (None for free text) and whether it must be found."""
+
+    text: str
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A declared detector.
+
+    Attributes:
+        entity_type: Presidio-style entity name, e.g. ``CREDIT_CARD``.
+        patterns: Named patterns; a value is a candidate when any of them matches.
+        keywords: Context words (case-insensitive) that raise confidence when seen in the same line or cell.
+        column_hints: Regexes over the normalised column name (snake_case, lower case).
+        validate: Checksum or structural check run on each extracted match; False discards the match.
+        mask: Turns a match into a masked sample that never reveals the value.
+        requires_context: When True a match counts only with a keyword in the line/cell or a column hint.
+        sensitivity: Default sensitivity; configuration may override it.
+        options: Default options handed to ``validate``; configuration may override known keys only.
+        positives: Examples that must be detected.
+        negatives: Look-alikes that must not be detected.
+    """
+
+    entity_type: str
+    patterns: tuple[Pattern, ...]
+    mask: Masker
+    keywords: tuple[str, ...] = ()
+    column_hints: tuple[str, ...] = ()
+    validate: Validator | None = None
+    requires_context: bool = False
+    sensitivity: Sensitivity = Sensitivity.MEDIUM
+    options: Options = field(default_factory=dict)
+    positives: tuple[Example, ...] = ()
+    negatives: tuple[Example, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", self.entity_type):
+            raise ValueError(f"entity type {self.entity_type!r} must be UPPER_SNAKE_CASE")
+        if not self.patterns:
+            raise ValueError(f"detector {self.entity_type} declares no pattern")
+        for hint in self.column_hints:
+            re.compile(hint)

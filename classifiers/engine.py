@@ -1,0 +1,212 @@
+"""The vectorized detection engine over Arrow arrays.
+
+One pass per batch:
+
+1. a single RE2 alternation of every enabled pattern marks candidate values (pyarrow.compute, in C++);
+2. each pattern then runs, still vectorized, over the candidates only;
+3. Python runs only on values that some pattern hit: it extracts every match, runs validators, resolves
+   overlaps between entity types, checks context, and adds the evidence to a ColumnTally.
+
+Clean data therefore costs one vectorized regex pass; Python work is proportional to the candidates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from classifiers.columns import normalise_column_name
+from classifiers.config import DetectionConfig
+from classifiers.detector import Detector
+from classifiers.tally import ColumnTally
+
+
+@dataclass(frozen=True)
+class _CompiledPattern:
+    detector_index: int
+    name: str
+    regex: str
+    compiled: re.Pattern[str]
+    score: float
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int
+    end: int
+    detector_index: int
+    pattern: _CompiledPattern
+    token: str
+
+
+class Engine:
+    """Runs the enabled detectors of a DetectionConfig over Arrow arrays and accumulates ColumnTally evidence.
+
+    Build one per worker process (compiling is cheap but not free) and reuse it for every batch.
+    """
+
+    def __init__(self, config: DetectionConfig) -> None:
+        self.config = config
+        self.detectors: tuple[Detector, ...] = config.detectors
+        self._patterns = tuple(
+            _CompiledPattern(i, f"{d.entity_type}.{p.name}", p.regex, re.compile(p.regex, re.ASCII), p.score)
+            for i, d in enumerate(self.detectors)
+            for p in d.patterns
+        )
+        self._prefilter = "|".join(f"(?:{p.regex})" for p in self._patterns)
+        self._keywords = tuple(_keyword_regex(d.keywords) for d in self.detectors)
+        self._hints = tuple(tuple(re.compile(h) for h in d.column_hints) for d in self.detectors)
+        self._hinted_cache: dict[str, frozenset[str]] = {}
+
+    def hinted_entities(self, column: str | None) -> frozenset[str]:
+        """Entity types whose column-name hints match ``column`` (after normalisation)."""
+        if column is None:
+            return frozenset()
+        cached = self._hinted_cache.get(column)
+        if cached is None:
+            normalised = normalise_column_name(column)
+            cached = frozenset(
+                detector.entity_type
+                for detector, hints in zip(self.detectors, self._hints, strict=True)
+                if any(hint.search(normalised) for hint in hints)
+            )
+            self._hinted_cache[column] = cached
+        return cached
+
+    def scan(self, values: pa.Array | pa.ChunkedArray, tally: ColumnTally) -> None:
+        """Scan one batch of values (a column, or lines of text) and add the evidence to ``tally``.
+
+        Non-string arrays are cast to strings; nulls and empty strings are not counted as values.
+        """
+        strings = _as_strings(values)
+        strings = pc.filter(strings, pc.and_kleene(pc.is_valid(strings), pc.not_equal(strings, "")))
+        seen = len(strings)
+        if seen == 0:
+            return
+        tally.values_seen += seen
+        hinted = self.hinted_entities(tally.column)
+        tally.column_hints |= hinted
+        candidates = pc.filter(strings, pc.match_substring_regex(strings, self._prefilter))
+        if len(candidates) == 0:
+            return
+        per_value = self._patterns_per_candidate(candidates)
+        keyword_hits = self._keyword_hits(candidates, per_value)
+        texts: list[str] = candidates.to_pylist()
+        for row, pattern_indexes in enumerate(per_value):
+            if pattern_indexes:
+                self._tally_value(texts[row], pattern_indexes, keyword_hits, row, hinted, tally)
+
+    def _patterns_per_candidate(self, candidates: pa.Array) -> list[list[int]]:
+        per_value: list[list[int]] = [[] for _ in range(len(candidates))]
+        for index, pattern in enumerate(self._patterns):
+            mask = pc.match_substring_regex(candidates, pattern.regex).to_numpy(zero_copy_only=False)
+            for row in np.flatnonzero(mask):
+                per_value[row].append(index)
+        return per_value
+
+    def _keyword_hits(self, candidates: pa.Array, per_value: list[list[int]]) -> dict[int, np.ndarray]:
+        # Keyword context is only looked up for detectors that hit at least one candidate.
+        hit_detectors = {self._patterns[i].detector_index for indexes in per_value for i in indexes}
+        hits: dict[int, np.ndarray] = {}
+        for detector_index in hit_detectors:
+            regex = self._keywords[detector_index]
+            if regex is not None:
+                mask = pc.match_substring_regex(candidates, regex, ignore_case=True)
+                hits[detector_index] = mask.to_numpy(zero_copy_only=False)
+        return hits
+
+    def _tally_value(
+        self,
+        text: str,
+        pattern_indexes: list[int],
+        keyword_hits: dict[int, np.ndarray],
+        row: int,
+        hinted: frozenset[str],
+        tally: ColumnTally,
+    ) -> None:
+        tried: dict[int, int] = {}
+        validated: dict[int, int] = {}
+        matches: list[_Match] = []
+        for index in pattern_indexes:
+            pattern = self._patterns[index]
+            detector = self.detectors[pattern.detector_index]
+            for found in pattern.compiled.finditer(text):
+                token = found.group(0)
+                tried[pattern.detector_index] = tried.get(pattern.detector_index, 0) + 1
+                if detector.validate is None or detector.validate(token, detector.options):
+                    validated[pattern.detector_index] = validated.get(pattern.detector_index, 0) + 1
+                    matches.append(_Match(found.start(), found.end(), pattern.detector_index, pattern, token))
+        accepted: dict[int, list[_Match]] = {}
+        for match in _without_overlaps(matches):
+            detector = self.detectors[match.detector_index]
+            has_context = _has_keyword(keyword_hits, match.detector_index, row) or detector.entity_type in hinted
+            if detector.requires_context and not has_context:
+                continue
+            accepted.setdefault(match.detector_index, []).append(match)
+        max_samples = self.config.scoring.max_samples
+        for detector_index, count in tried.items():
+            entity = tally.entity(self.detectors[detector_index].entity_type)
+            entity.candidates += count
+            entity.validated += validated.get(detector_index, 0)
+        for detector_index, found_matches in accepted.items():
+            detector = self.detectors[detector_index]
+            entity = tally.entity(detector.entity_type)
+            entity.matched_values += 1
+            entity.occurrences += len(found_matches)
+            if _has_keyword(keyword_hits, detector_index, row):
+                entity.keyword_values += 1
+            for match in found_matches:
+                entity.best_score = max(entity.best_score, match.pattern.score)
+                entity.patterns.add(match.pattern.name)
+                entity.value_hashes.add(value_hash(match.token))
+                if len(entity.samples) < max_samples:
+                    sample = detector.mask(match.token)
+                    if sample not in entity.samples:
+                        entity.samples.append(sample)
+
+
+def value_hash(token: str) -> int:
+    """A stable 64-bit hash of a matched value, used only in memory to count distinct values."""
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def _without_overlaps(matches: list[_Match]) -> list[_Match]:
+    """Drop matches lying inside a longer accepted match, and duplicates of the same span and entity.
+
+    A 16-digit card number also contains 9- and 10-digit runs; only the longest reading of a span counts.
+    """
+    if len(matches) <= 1:
+        return matches
+    kept: list[_Match] = []
+    for match in sorted(matches, key=lambda m: (-(m.end - m.start), -m.pattern.score)):
+        inside = any(k.start <= match.start and match.end <= k.end for k in kept)
+        if not inside:
+            kept.append(match)
+    return kept
+
+
+def _keyword_regex(keywords: Sequence[str]) -> str | None:
+    if not keywords:
+        return None
+    return r"\b(?:" + "|".join(re.escape(k) for k in keywords) + r")\b"
+
+
+def _has_keyword(keyword_hits: dict[int, np.ndarray], detector_index: int, row: int) -> bool:
+    hits = keyword_hits.get(detector_index)
+    return hits is not None and bool(hits[row])
+
+
+def _as_strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_large_string(values.type) or pa.types.is_string_view(values.type):
+        return values.cast(pa.string())
+    if pa.types.is_string(values.type):
+        return values
+    return pc.cast(values, pa.string())

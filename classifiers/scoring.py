@@ -1,0 +1,67 @@
+"""Turning evidence into a confidence: the one formula every finding is scored with (docs/findings.md).
+
+    strength   = 0.5 + 0.5 * min(1, match_ratio / full_evidence_ratio)        for a column
+               = min(1, 0.6 + 0.1 * (distinct_values - 1))                    for free text
+    confidence = min(1, best_pattern_score * strength
+                        + context_boost    if a column-name hint or a keyword in a matched cell/line supports it
+                        + validator_boost  if the detector has a validator that accepted >= 90 % of candidates)
+
+A pattern's base score says how specific it is alone (bare 10 digits: 0.2, a Luhn-checked card with
+separators: 0.6). Ten-digit customer ids therefore stay far below the reporting threshold even when most of
+them parse as phone numbers, while a column called ``phone`` full of ``+44 20 ...`` numbers scores 0.9+.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from classifiers.config import Scoring
+
+VALIDATOR_PASS_RATE_FOR_BOOST = 0.9
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Aggregated counts for one entity in one column or text object (see classifiers.tally.EntityTally)."""
+
+    values_seen: int
+    matched_values: int
+    candidates: int
+    validated: int
+    distinct_values: int
+    keyword_values: int
+    best_score: float
+    column_hint: bool
+    has_validator: bool
+    free_text: bool
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What a finding reports about its evidence."""
+
+    match_ratio: float
+    validator_pass_rate: float | None
+    confidence: float
+
+
+def assess(evidence: Evidence, scoring: Scoring) -> Assessment:
+    """Score ``evidence`` with the formula in the module docstring; ratios and confidence are rounded to 4 places."""
+    ratio = evidence.matched_values / evidence.values_seen if evidence.values_seen else 0.0
+    pass_rate = None
+    if evidence.has_validator and evidence.candidates:
+        pass_rate = evidence.validated / evidence.candidates
+    if evidence.free_text:
+        strength = min(1.0, 0.6 + 0.1 * max(0, evidence.distinct_values - 1))
+    else:
+        strength = 0.5 + 0.5 * min(1.0, ratio / scoring.full_evidence_ratio)
+    confidence = evidence.best_score * strength
+    if evidence.column_hint or evidence.keyword_values > 0:
+        confidence += scoring.context_boost
+    if pass_rate is not None and pass_rate >= VALIDATOR_PASS_RATE_FOR_BOOST:
+        confidence += scoring.validator_boost
+    return Assessment(
+        match_ratio=round(ratio, 4),
+        validator_pass_rate=None if pass_rate is None else round(pass_rate, 4),
+        confidence=round(min(1.0, confidence), 4),
+    )

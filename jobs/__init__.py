@@ -1,0 +1,1 @@
+"""The Spark jobs (scan) and the Spark-side modules they compose: sources, readers, findings store."""

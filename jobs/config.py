@@ -1,0 +1,116 @@
+"""The scan job's configuration: the YAML in conf/ parsed once, at the edge, into frozen dataclasses."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from classifiers.config import DetectionConfig, parse_detection
+from classifiers.errors import ConfigError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "scan.yaml"
+_SECTIONS = {"detectors", "scoring", "sampling", "read"}
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How much of each object and dataset is read; ``full_scan`` lifts every limit."""
+
+    full_scan: bool = False
+    rows_per_object: int = 10_000
+    bytes_per_object: int = 64 * 1024 * 1024
+    objects_per_dataset: int = 20
+
+    def __post_init__(self) -> None:
+        for name in ("rows_per_object", "bytes_per_object", "objects_per_dataset"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"sampling.{name} must be a positive integer, got {value!r}")
+
+    def describe(self) -> str:
+        """The sampling recorded on every finding, e.g. ``full`` or ``rows_per_object=10000;...``."""
+        if self.full_scan:
+            return "full"
+        return (
+            f"rows_per_object={self.rows_per_object};bytes_per_object={self.bytes_per_object};"
+            f"objects_per_dataset={self.objects_per_dataset}"
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Batching of the read path."""
+
+    batch_rows: int = 8192
+    max_objects_per_task: int = 16
+
+    def __post_init__(self) -> None:
+        for name in ("batch_rows", "max_objects_per_task"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"read.{name} must be a positive integer, got {value!r}")
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Everything the scan needs to know besides its sources and output."""
+
+    detection: DetectionConfig
+    sampling: Sampling = Sampling()
+    reading: Reading = Reading()
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the effective configuration, recorded in the runs table."""
+        effective = {**self.raw, "sampling": self.sampling.__dict__, "read": self.reading.__dict__}
+        return hashlib.sha256(json.dumps(effective, sort_keys=True, default=str).encode()).hexdigest()
+
+    def with_full_scan(self) -> ScanConfig:
+        """The same configuration with sampling switched off."""
+        return replace(self, sampling=replace(self.sampling, full_scan=True))
+
+
+def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
+    """Validate a configuration mapping (as loaded from YAML) into a ScanConfig."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"the configuration must be a mapping of sections, got {type(raw).__name__}")
+    unknown = sorted(set(map(str, raw)) - _SECTIONS)
+    if unknown:
+        raise ConfigError(f"unknown configuration section(s) {unknown}; valid sections are: {sorted(_SECTIONS)}")
+    detection = parse_detection(raw.get("detectors"), raw.get("scoring"))
+    return ScanConfig(
+        detection=detection,
+        sampling=_section(Sampling, "sampling", raw.get("sampling")),
+        reading=_section(Reading, "read", raw.get("read")),
+        raw=raw,
+    )
+
+
+def load_config(path: Path | str | None = None) -> ScanConfig:
+    """Read and validate the YAML file at ``path`` (the shipped conf/scan.yaml when None)."""
+    path = Path(path) if path is not None else DEFAULT_CONFIG
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration file {str(path)!r}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"configuration file {str(path)!r} is not valid YAML: {exc}") from exc
+    return parse_config(raw)
+
+
+def _section(cls: type[Any], name: str, values: Any) -> Any:
+    values = values or {}
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"section {name!r} must be a mapping, got {values!r}")
+    known = set(cls.__dataclass_fields__)
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(f"{name}: unknown key(s) {unknown}; valid keys are: {sorted(known)}")
+    return cls(**values)

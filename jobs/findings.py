@@ -1,0 +1,243 @@
+"""Spark transformations from the tasks' partial evidence to the findings and assets tables.
+
+Everything stays a DataFrame: partial evidence is grouped per asset and column with Spark aggregations, and
+scoring runs as ``mapInArrow`` over the grouped rows (one row per column and entity, never per data value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.pandas.types import to_arrow_schema
+
+from classifiers.columns import normalise_column_name
+from classifiers.scoring import Evidence, assess
+from jobs.formats import STRUCTURED
+from jobs.scan_task import _engine
+from jobs.tables import ASSETS, FINDINGS
+
+_SCORED_SCHEMA = pa.schema(
+    [
+        ("match_ratio", pa.float64()),
+        ("validator_pass_rate", pa.float64()),
+        ("confidence", pa.float64()),
+        ("sensitivity", pa.string()),
+        ("detectors", pa.list_(pa.string())),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every row of a run carries; injected so outputs are deterministic in tests."""
+
+    run_id: str
+    scanned_at: datetime
+    sampling: str
+    raw_config: Mapping[str, Any]
+    full_scan: bool
+
+
+def asset_assignment(partials: DataFrame, plan: DataFrame) -> DataFrame:
+    """Map each scanned object to the asset its findings are reported under, and the level of those findings.
+
+    Structured objects of one dataset folder that share a format and a set of columns are one logical
+    table, reported under the folder's URI; a structured object alone is its own asset. Text objects are
+    always their own asset, with object-level findings.
+    """
+    objects = (
+        partials.filter(F.col("kind") == "asset")
+        .join(plan.select("object_uri", "dataset"), "object_uri")
+        .withColumn("schema_fp", F.array_join(F.array_sort(F.coalesce("columns", F.array())), "\u0001"))
+    )
+    structured = objects.filter(F.col("format").isin(*sorted(STRUCTURED)))
+    group = ["dataset", "format", "schema_fp"]
+    sizes = structured.groupBy(*group).agg(F.count(F.lit(1)).alias("members"))
+    tables = structured.join(sizes, group).select(
+        "object_uri",
+        F.when(F.col("members") > 1, F.col("dataset")).otherwise(F.col("object_uri")).alias("asset"),
+        F.lit("column").alias("level"),
+    )
+    texts = objects.filter(~F.col("format").isin(*sorted(STRUCTURED))).select(
+        "object_uri", F.col("object_uri").alias("asset"), F.lit("object").alias("level")
+    )
+    return tables.unionByName(texts)
+
+
+def findings_frame(partials: DataFrame, plan: DataFrame, run: RunContext) -> DataFrame:
+    """Aggregate partial evidence into scored findings, one row per asset, column and entity type."""
+    assignment = asset_assignment(partials, plan)
+    assets = (
+        partials.filter(F.col("kind") == "asset")
+        .join(assignment, "object_uri")
+        .join(plan.select("object_uri", "region", "source_kind"), "object_uri")
+        .groupBy("asset", "level")
+        .agg(
+            F.sum("rows_scanned").alias("rows_scanned"),
+            F.count(F.lit(1)).alias("objects_scanned"),
+            F.min("region").alias("region"),
+            F.min("source_kind").alias("source_kind"),
+        )
+    )
+    evidence = partials.join(assignment.select("object_uri", "asset"), "object_uri")
+    columns = (
+        evidence.filter(F.col("kind") == "column")
+        .groupBy("asset", "column")
+        .agg(
+            F.sum("values_seen").alias("values_scanned"),
+            F.array_distinct(F.flatten(F.collect_list("column_hints"))).alias("column_hints"),
+        )
+    )
+    max_samples = _engine(run.raw_config, run.full_scan)[0].detection.scoring.max_samples
+    entities = (
+        evidence.filter(F.col("kind") == "entity")
+        .groupBy("asset", "column", "entity_type")
+        .agg(
+            F.sum("matched_values").alias("matched_values"),
+            F.sum("occurrences").alias("occurrences"),
+            F.sum("candidates").alias("candidates"),
+            F.sum("validated").alias("validated"),
+            F.sum("keyword_values").alias("keyword_values"),
+            F.max("best_score").alias("best_score"),
+            F.array_sort(F.array_distinct(F.flatten(F.collect_list("patterns")))).alias("patterns"),
+            F.size(F.array_distinct(F.flatten(F.collect_list("value_hashes")))).cast("long").alias("distinct_values"),
+            F.slice(F.array_sort(F.array_distinct(F.flatten(F.collect_list("samples")))), 1, max_samples).alias(
+                "samples_masked"
+            ),
+        )
+        .filter(F.col("matched_values") > 0)
+    )
+    joined = entities.join(columns, _null_safe(entities, columns, "asset", "column")).select(
+        entities["*"], columns["values_scanned"], columns["column_hints"]
+    )
+    joined = joined.join(assets, "asset")
+    scored_schema = to_arrow_schema(joined.schema)
+    for field in _SCORED_SCHEMA:
+        if field.name not in scored_schema.names:
+            scored_schema = scored_schema.append(field)
+    scored = joined.mapInArrow(_score_partition(run.raw_config, run.full_scan, scored_schema), _spark_schema(scored_schema))
+    scored = scored.withColumn(
+        "finding_id",
+        F.substring(
+            F.sha2(F.concat_ws("|", F.lit(run.run_id), "asset", F.coalesce("column", F.lit("")), "entity_type"), 256),
+            1,
+            32,
+        ),
+    )
+    return _conform(scored, FINDINGS, run)
+
+
+def assets_frame(partials: DataFrame, plan: DataFrame, skipped: DataFrame, run: RunContext) -> DataFrame:
+    """One row per object considered: scanned, skipped (with reason) or failed (with reason)."""
+    assignment = asset_assignment(partials, plan)
+    scanned = (
+        partials.filter(F.col("kind") == "asset")
+        .join(plan, "object_uri")
+        .join(assignment.select("object_uri", F.col("asset").alias("dataset_asset")), "object_uri", "left")
+        .select(
+            F.col("object_uri").alias("asset"),
+            F.when(F.col("dataset_asset") != F.col("object_uri"), F.col("dataset_asset")).alias("dataset"),
+            "source_kind", "region", "format", "compression", "size_bytes", "last_modified", "rows_scanned",
+            "bytes_scanned", F.col("truncated").alias("sampled"), "columns", "status", "reason", "duration_ms",
+        )
+    )
+    not_read = skipped.select(
+        F.col("object_uri").alias("asset"),
+        F.lit(None).cast("string").alias("dataset"),
+        "source_kind", "region", F.col("format"), F.lit(None).cast("string").alias("compression"), "size_bytes",
+        "last_modified", F.lit(0).cast("long").alias("rows_scanned"), F.lit(0).cast("long").alias("bytes_scanned"),
+        F.lit(False).alias("sampled"), F.lit(None).cast("array<string>").alias("columns"), "status", "reason",
+        F.lit(0).cast("long").alias("duration_ms"),
+    )
+    return _conform(scanned.unionByName(not_read), ASSETS, run)
+
+
+def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.Schema) -> Any:
+    def score(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        config, _ = _engine(raw_config, full_scan)
+        detectors = {d.entity_type: d for d in config.detection.detectors}
+        for batch in batches:
+            out = []
+            for row in batch.to_pylist():
+                detector = detectors[row["entity_type"]]
+                hinted = row["entity_type"] in (row["column_hints"] or [])
+                assessment = assess(
+                    Evidence(
+                        values_seen=row["values_scanned"],
+                        matched_values=row["matched_values"],
+                        candidates=row["candidates"],
+                        validated=row["validated"],
+                        distinct_values=row["distinct_values"],
+                        keyword_values=row["keyword_values"],
+                        best_score=row["best_score"],
+                        column_hint=hinted,
+                        has_validator=detector.validate is not None,
+                        free_text=row["level"] == "object",
+                    ),
+                    config.detection.scoring,
+                )
+                if assessment.confidence < config.detection.scoring.min_confidence:
+                    continue
+                evidence = [f"pattern:{name}" for name in row["patterns"]]
+                if detector.validate is not None:
+                    evidence.append(f"validator:{detector.validate.__name__}")
+                if row["keyword_values"]:
+                    evidence.append("keyword")
+                if hinted and row["column"] is not None:
+                    evidence.append(f"column_hint:{normalise_column_name(row['column'])}")
+                out.append(
+                    {
+                        **row,
+                        "match_ratio": assessment.match_ratio,
+                        "validator_pass_rate": assessment.validator_pass_rate,
+                        "confidence": assessment.confidence,
+                        "sensitivity": detector.sensitivity.value,
+                        "detectors": evidence,
+                    }
+                )
+            yield pa.RecordBatch.from_pylist(out, schema=schema)
+
+    return score
+
+
+def _null_safe(left: DataFrame, right: DataFrame, *names: str) -> Column:
+    condition = left[names[0]].eqNullSafe(right[names[0]])
+    for name in names[1:]:
+        condition = condition & left[name].eqNullSafe(right[name])
+    return condition
+
+
+def _conform(frame: DataFrame, schema: pa.Schema, run: RunContext) -> DataFrame:
+    """Select the table's columns in order with their declared types, adding the run's own columns."""
+    run_columns = {
+        "run_id": F.lit(run.run_id),
+        "scanned_at": F.lit(run.scanned_at),
+        "sampling": F.lit(run.sampling),
+    }
+    return frame.select(
+        *[
+            run_columns.get(field.name, F.col(f"`{field.name}`")).cast(_spark_type(field.type)).alias(field.name)
+            for field in schema
+        ]
+    )
+
+
+def _spark_type(arrow_type: pa.DataType) -> str:
+    if pa.types.is_list(arrow_type):
+        return f"array<{_spark_type(arrow_type.value_type)}>"
+    return {
+        pa.string(): "string",
+        pa.int64(): "long",
+        pa.float64(): "double",
+        pa.bool_(): "boolean",
+    }.get(arrow_type, "timestamp")
+
+
+def _spark_schema(schema: pa.Schema) -> str:
+    return ", ".join(f"`{field.name}` {_spark_type(field.type)}" for field in schema)

@@ -1,0 +1,297 @@
+"""Reading one object as Arrow data, streaming and within the sampling limits.
+
+Structured formats (CSV, TSV, JSON lines, Parquet) yield flattened columns: ``(column name, Arrow array)``
+per batch, nested JSON fields as ``parent.child`` and list items as ``name[]``. Text and logs yield batches of
+lines. Nothing is loaded whole: CSV and JSON are read block by block, Parquet batch by batch, text in chunks.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.fs as pafs
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from classifiers.errors import SourceError
+from jobs.formats import (
+    PARQUET_MAGIC,
+    STRUCTURED,
+    FormatGuess,
+    compression_from_magic,
+    looks_binary,
+    sniff_text_format,
+)
+
+HEAD_BYTES = 64 * 1024
+TEXT_CHUNK_BYTES = 1024 * 1024
+MAX_LINE_CHARS = 1024 * 1024  # longer lines are scanned in pieces so one huge line cannot exhaust memory
+MAX_JSON_DOCUMENT_BYTES = 256 * 1024 * 1024
+
+Columns = list[tuple[str, pa.Array]]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sampling limits for one object; None means unlimited."""
+
+    rows: int | None
+    bytes: int | None
+    batch_rows: int = 8192
+
+
+@dataclass
+class ReadReport:
+    """What reading one object did; filled in while the batches are consumed."""
+
+    format: str = "unknown"
+    compression: str | None = None
+    rows: int = 0
+    bytes_read: int = 0
+    truncated: bool = False
+    malformed_rows: int = 0
+    columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def structured(self) -> bool:
+        """True for formats with columns."""
+        return self.format in STRUCTURED
+
+
+class UnsupportedObject(SourceError):
+    """Raised when an object is readable but not something the scanner reads (binary, unknown format)."""
+
+
+class ObjectReader:
+    """Opens one object, decides its real format and compression, and streams its content."""
+
+    def __init__(self, fs: pafs.FileSystem, path: str, guess: FormatGuess, limits: Limits) -> None:
+        self._fs = fs
+        self._path = path
+        self._guess = guess
+        self._limits = limits
+        self.report = ReadReport()
+
+    def open(self) -> ReadReport:
+        """Read the first bytes and settle format and compression; raises UnsupportedObject or SourceError."""
+        if self._guess.unsupported:
+            raise UnsupportedObject(self._guess.unsupported)
+        with self._fs.open_input_stream(self._path, compression=None) as raw:
+            head = raw.read(HEAD_BYTES)
+        if not head:
+            raise UnsupportedObject("empty object")
+        magic_codec = compression_from_magic(head)
+        if self._guess.format == "parquet":
+            if not head.startswith(PARQUET_MAGIC):
+                raise SourceError("named .parquet but does not start with the Parquet magic bytes 'PAR1'")
+            self.report.format, self.report.compression = "parquet", None
+            return self.report
+        if self._guess.compression and magic_codec != self._guess.compression:
+            raise SourceError(
+                f"named as {self._guess.compression} but the content is "
+                f"{'compressed with ' + magic_codec if magic_codec else 'not compressed'}"
+            )
+        self.report.compression = magic_codec
+        if magic_codec and not self._guess.compression:
+            self.report.notes.append(f"content is {magic_codec}-compressed although the name does not say so")
+        text_head = self._decoded_head(head)
+        if head.startswith(PARQUET_MAGIC) and self._guess.format is None:
+            self.report.format = "parquet"
+            return self.report
+        if looks_binary(text_head) and not _has_utf16_bom(text_head):
+            raise UnsupportedObject("binary content that is not a supported format")
+        self.report.format = self._guess.format or sniff_text_format(text_head)
+        return self.report
+
+    def columns(self) -> Iterator[Columns]:
+        """Batches of flattened columns for structured formats (call open() first)."""
+        reader: Callable[[], Iterator[pa.RecordBatch]] = {
+            "csv": lambda: self._csv(","),
+            "tsv": lambda: self._csv("\t"),
+            "jsonl": self._json,
+            "parquet": self._parquet,
+        }[self.report.format]
+        self.report.columns = []
+        for batch in self._row_limited(reader()):
+            columns = flatten(batch)
+            for name, _ in columns:
+                if name not in self.report.columns:
+                    self.report.columns.append(name)
+            yield columns
+
+    def lines(self) -> Iterator[pa.Array]:
+        """Batches of text lines for text formats, up to the byte limit (call open() first)."""
+        limit = self._limits.bytes
+        with self._stream() as stream:
+            decoder: codecs.IncrementalDecoder | None = None
+            pending = ""
+            batch: list[str] = []
+            while True:
+                chunk = stream.read(TEXT_CHUNK_BYTES)
+                if decoder is None:
+                    encoding = "utf-16" if _has_utf16_bom(chunk) else "utf-8"
+                    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+                if limit is not None and self.report.bytes_read + len(chunk) > limit:
+                    chunk = chunk[: max(0, limit - self.report.bytes_read)]
+                    self.report.truncated = True
+                self.report.bytes_read += len(chunk)
+                pending += decoder.decode(chunk, final=not chunk or self.report.truncated)
+                *complete, pending = pending.split("\n")
+                if len(pending) > MAX_LINE_CHARS:
+                    complete.append(pending)
+                    pending = ""
+                for line in complete:
+                    batch.extend(_pieces(line.rstrip("\r")))
+                if len(batch) >= self._limits.batch_rows:
+                    self.report.rows += len(batch)
+                    yield pa.array(batch, pa.string())
+                    batch = []
+                if not chunk or self.report.truncated:
+                    break
+            if pending:
+                batch.extend(_pieces(pending.rstrip("\r")))
+            if batch:
+                self.report.rows += len(batch)
+                yield pa.array(batch, pa.string())
+
+    def _decoded_head(self, head: bytes) -> bytes:
+        if not self.report.compression:
+            return head
+        with self._stream() as stream:
+            return bytes(stream.read(HEAD_BYTES))
+
+    def _stream(self) -> AbstractContextManager[pa.NativeFile]:
+        return self._fs.open_input_stream(self._path, compression=self.report.compression)
+
+    def _row_limited(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        limit = self._limits.rows
+        for batch in batches:
+            remaining = None if limit is None else limit - self.report.rows
+            if remaining is not None and batch.num_rows > remaining:
+                if remaining > 0:
+                    self.report.rows += remaining
+                    yield batch.slice(0, remaining)
+                self.report.truncated = True
+                return
+            self.report.rows += batch.num_rows
+            yield batch
+
+    def _csv(self, delimiter: str) -> Iterator[pa.RecordBatch]:
+        with self._stream() as stream:
+            header = _first_line(stream)
+        names = _column_names(next(csv.reader([header], delimiter=delimiter), []))
+        if not names:
+            raise SourceError("the CSV header line is empty")
+
+        def count_malformed(_row: object) -> str:
+            self.report.malformed_rows += 1
+            return "skip"
+
+        with self._stream() as stream:
+            reader = pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 20),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=True, invalid_row_handler=count_malformed
+                ),
+                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+            )
+            for batch in reader:
+                self.report.bytes_read = stream.tell()
+                yield batch
+
+    def _json(self) -> Iterator[pa.RecordBatch]:
+        with self._stream() as stream:
+            first = stream.read(1024).lstrip()
+        if first.startswith(b"["):
+            yield from self._json_document()
+            return
+        with self._stream() as stream:
+            reader = pajson.open_json(stream, read_options=pajson.ReadOptions(block_size=1 << 20))
+            for batch in reader:
+                self.report.bytes_read = stream.tell()
+                yield batch
+
+    def _json_document(self) -> Iterator[pa.RecordBatch]:
+        # A single JSON array of records: small enough documents only, since it must be parsed whole.
+        with self._stream() as stream:
+            data = stream.read(MAX_JSON_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_JSON_DOCUMENT_BYTES:
+            raise SourceError(f"JSON array document larger than {MAX_JSON_DOCUMENT_BYTES} bytes; use JSON lines")
+        records = json.loads(data)
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise SourceError("JSON document is not an array of objects")
+        table = pa.Table.from_pylist(records)
+        yield from table.to_batches(max_chunksize=self._limits.batch_rows)
+
+    def _parquet(self) -> Iterator[pa.RecordBatch]:
+        with self._fs.open_input_file(self._path) as handle:
+            parquet = pq.ParquetFile(handle)
+            for batch in parquet.iter_batches(batch_size=self._limits.batch_rows):
+                self.report.bytes_read = handle.tell()
+                yield batch
+
+
+def flatten(batch: pa.RecordBatch) -> Columns:
+    """Flatten nested columns: struct fields become ``a.b``, list items ``a[]``, map values ``a{}``."""
+    columns: Columns = []
+    for name, array in zip(batch.schema.names, batch.columns, strict=True):
+        _flatten_into(name, array, columns)
+    return columns
+
+
+def _flatten_into(name: str, array: pa.Array, out: Columns) -> None:
+    kind = array.type
+    if pa.types.is_struct(kind):
+        for index in range(kind.num_fields):
+            _flatten_into(f"{name}.{kind.field(index).name}", pc.struct_field(array, [index]), out)
+    elif pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        _flatten_into(f"{name}[]", pc.list_flatten(array), out)
+    elif pa.types.is_map(kind):
+        _flatten_into(f"{name}{{}}", array.items, out)
+    elif pa.types.is_null(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        return  # nothing textual to scan; binary columns are listed in the asset's columns only
+    else:
+        out.append((name, array))
+
+
+def _first_line(stream: pa.NativeFile) -> str:
+    buffer = b""
+    while b"\n" not in buffer and len(buffer) < MAX_LINE_CHARS:
+        chunk = stream.read(HEAD_BYTES)
+        if not chunk:
+            break
+        buffer += chunk
+    return buffer.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+
+
+def _column_names(header: list[str]) -> list[str]:
+    names: list[str] = []
+    for index, raw in enumerate(header):
+        name = raw.strip() or f"column_{index + 1}"
+        candidate, suffix = name, 2
+        while candidate in names:
+            candidate, suffix = f"{name}_{suffix}", suffix + 1
+        names.append(candidate)
+    return names
+
+
+def _pieces(line: str) -> list[str]:
+    if len(line) <= MAX_LINE_CHARS:
+        return [line]
+    return [line[i : i + MAX_LINE_CHARS] for i in range(0, len(line), MAX_LINE_CHARS)]
+
+
+def _has_utf16_bom(head: bytes) -> bool:
+    return head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+

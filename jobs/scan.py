@@ -1,0 +1,291 @@
+"""The scan job: list sources, read and detect in Spark tasks, write findings/assets/runs Delta tables.
+
+Usage (the same for ``python -m jobs.scan`` and ``spark-submit jobs/scan.py``)::
+
+    python -m jobs.scan --source s3://bucket/prefix [--source ...] --output s3://findings-bucket/base \
+        [--config conf/scan.yaml] [--run-id ID] [--full-scan]
+
+Exit codes: 0 every object was scanned or skipped with a reason; 3 the run finished and committed but some
+objects failed (see the assets table); 2 invalid arguments or configuration; 1 the run itself failed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script by spark-submit: make the project's packages importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+
+import pyarrow as pa
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from classifiers.errors import ConfigError, ScanError
+from jobs.config import ScanConfig, load_config
+from jobs.delta_store import table_uri, write_frame, write_table
+from jobs.findings import RunContext, assets_frame, findings_frame
+from jobs.planner import Plan, PlannedObject, plan_scan
+from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, scan_partition
+from jobs.tables import ASSETS, FINDINGS, RUNS
+
+LOG = logging.getLogger("jobs.scan")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OBJECT_ERRORS = 0, 1, 2, 3
+SENSITIVITY_RANK = {"high": 3, "medium": 2, "low": 1}
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What to scan, where to write, and how."""
+
+    sources: tuple[str, ...]
+    output: str
+    config: ScanConfig
+    run_id: str
+
+
+@dataclass
+class ScanResult:
+    """Counts of one run, as written to the runs table, plus the summary the job prints."""
+
+    run_id: str
+    status: str
+    objects_listed: int = 0
+    objects_scanned: int = 0
+    objects_skipped: int = 0
+    objects_failed: int = 0
+    rows_scanned: int = 0
+    bytes_scanned: int = 0
+    findings: int = 0
+    findings_by_entity: dict[str, int] = field(default_factory=dict)
+    top_assets: list[tuple[str, str, int, float]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse the command line; Glue's extra ``--JOB_NAME`` style arguments are tolerated and ignored."""
+    parser = argparse.ArgumentParser(prog="jobs.scan", description="Scan data sources for sensitive data.")
+    parser.add_argument("--source", action="append", required=True, help="local dir, file:// or s3://bucket/prefix")
+    parser.add_argument("--output", required=True, help="base location of the findings, assets and runs tables")
+    parser.add_argument("--config", default=None, help="YAML configuration (default: the shipped conf/scan.yaml)")
+    parser.add_argument("--run-id", default=None, help="run identifier (default: generated); reruns add nothing")
+    parser.add_argument("--full-scan", action="store_true", help="read every object and row (no sampling)")
+    parser.add_argument("--master", default=None, help="Spark master for local runs, e.g. local[2]")
+    args, unknown = parser.parse_known_args(argv)
+    stray = [a for a in unknown if a.startswith("--") and not a.startswith("--JOB_")]
+    if stray:
+        parser.error(f"unrecognised arguments: {' '.join(stray)}")
+    return args
+
+
+def new_run_id(now: datetime) -> str:
+    """A sortable, unique run id such as ``20261123T125044Z-1a2b3c4d``."""
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+
+
+def run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> ScanResult:
+    """Plan, scan and write one run. Returns its counts; per-object failures are recorded, not raised."""
+    started_at = clock()
+    timings: dict[str, float] = {}
+    config = request.config
+    context = RunContext(
+        run_id=request.run_id,
+        scanned_at=started_at,
+        sampling=config.sampling.describe(),
+        raw_config=config.raw,
+        full_scan=config.sampling.full_scan,
+    )
+
+    tick = time.monotonic()
+    LOG.info("run %s: listing %d source(s)", request.run_id, len(request.sources))
+    plan = plan_scan(request.sources, config.sampling)
+    timings["listing"] = time.monotonic() - tick
+    total_bytes = sum(o.size for o in plan.objects)
+    LOG.info(
+        "planned %d object(s), %.1f MB to read; %d skipped, %d source(s) failed to list (%.1fs)",
+        len(plan.objects), total_bytes / 1e6, len(plan.skipped), len(plan.failed_sources), timings["listing"],
+    )
+
+    tick = time.monotonic()
+    plan_df = _plan_frame(spark, plan.objects, config)
+    partials = plan_df.mapInArrow(scan_partition(config.raw, config.sampling.full_scan), _ddl(PARTIAL_SCHEMA))
+    partials = partials.persist()
+    evidence_rows = partials.count()  # materialises the scan once; every table below reads the cached evidence
+    timings["scanning"] = time.monotonic() - tick
+    LOG.info("scanned %d object(s) in %.1fs (%d evidence rows)", len(plan.objects), timings["scanning"], evidence_rows)
+
+    tick = time.monotonic()
+    findings = findings_frame(partials, plan_df, context).persist()
+    assets = assets_frame(partials, plan_df, _skipped_frame(spark, plan), context).persist()
+    result = _summarise(request.run_id, plan, findings, assets)
+    write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id)
+    write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id)
+    timings["writing"] = time.monotonic() - tick
+    result.timings = timings
+    write_table(_runs_row(request, result, started_at, clock(), spark.version), table_uri(request.output, "runs"), "runs", request.run_id)
+    for frame in (partials, findings, assets):
+        frame.unpersist()
+    LOG.info("run %s %s in %.1fs", request.run_id, result.status, sum(timings.values()))
+    return result
+
+
+def _plan_frame(spark: SparkSession, objects: list[PlannedObject], config: ScanConfig) -> DataFrame:
+    rows = [(o.uri, o.size, o.last_modified, o.region, o.dataset, o.source_kind) for o in objects]
+    frame = spark.createDataFrame(rows, _ddl(PLAN_SCHEMA))
+    parallelism = spark.sparkContext.defaultParallelism
+    tasks = max(1, min(len(objects), max(parallelism * 4, -(-len(objects) // config.reading.max_objects_per_task))))
+    # Large objects first, spread round-robin, so no task ends up with all the big ones.
+    return frame.orderBy(F.col("size_bytes").desc()).repartition(tasks)
+
+
+def _skipped_frame(spark: SparkSession, plan: Plan) -> DataFrame:
+    from jobs.formats import guess_from_name
+
+    rows = [
+        (o.uri, o.source_kind, o.region, guess_from_name(o.uri).format, o.size, o.last_modified,
+         "error" if o in plan.failed_sources else "skipped", o.reason)
+        for o in [*plan.skipped, *plan.failed_sources]
+    ]
+    schema = (
+        "object_uri string, source_kind string, region string, format string, size_bytes long, "
+        "last_modified timestamp, status string, reason string"
+    )
+    return spark.createDataFrame(rows, schema)
+
+
+def _summarise(run_id: str, plan: Plan, findings: DataFrame, assets: DataFrame) -> ScanResult:
+    # Only aggregates reach the driver: counts per status and entity, and the ten riskiest assets.
+    status_counts = {r["status"]: r["n"] for r in assets.groupBy("status").agg(F.count(F.lit(1)).alias("n")).collect()}
+    totals = assets.agg(F.sum("rows_scanned").alias("rows"), F.sum("bytes_scanned").alias("bytes")).first()
+    by_entity = {
+        r["entity_type"]: r["n"]
+        for r in findings.groupBy("entity_type").agg(F.count(F.lit(1)).alias("n")).orderBy("entity_type").collect()
+    }
+    rank = F.create_map(*[x for k, v in SENSITIVITY_RANK.items() for x in (F.lit(k), F.lit(v))])
+    top = (
+        findings.groupBy("asset")
+        .agg(
+            F.max(rank[F.col("sensitivity")]).alias("rank"),
+            F.count(F.lit(1)).alias("n"),
+            F.max("confidence").alias("confidence"),
+        )
+        .orderBy(F.desc("rank"), F.desc("n"), F.desc("confidence"), "asset")
+        .limit(10)
+        .collect()
+    )
+    names = {v: k for k, v in SENSITIVITY_RANK.items()}
+    failed = status_counts.get("error", 0)
+    return ScanResult(
+        run_id=run_id,
+        status="succeeded" if failed == 0 else "succeeded_with_errors",
+        objects_listed=plan.listed,
+        objects_scanned=status_counts.get("scanned", 0),
+        objects_skipped=status_counts.get("skipped", 0),
+        objects_failed=failed,
+        rows_scanned=int(totals["rows"] or 0) if totals else 0,
+        bytes_scanned=int(totals["bytes"] or 0) if totals else 0,
+        findings=sum(by_entity.values()),
+        findings_by_entity=by_entity,
+        top_assets=[(r["asset"], names[r["rank"]], r["n"], r["confidence"]) for r in top],
+    )
+
+
+def _runs_row(request: ScanRequest, result: ScanResult, started: datetime, finished: datetime, spark_version: str) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                "run_id": request.run_id,
+                "started_at": started,
+                "finished_at": finished,
+                "status": result.status,
+                "sources": list(request.sources),
+                "config_digest": request.config.digest,
+                "sampling": request.config.sampling.describe(),
+                "objects_listed": result.objects_listed,
+                "objects_scanned": result.objects_scanned,
+                "objects_skipped": result.objects_skipped,
+                "objects_failed": result.objects_failed,
+                "rows_scanned": result.rows_scanned,
+                "bytes_scanned": result.bytes_scanned,
+                "findings": result.findings,
+                "listing_seconds": round(result.timings.get("listing", 0.0), 3),
+                "scanning_seconds": round(result.timings.get("scanning", 0.0), 3),
+                "writing_seconds": round(result.timings.get("writing", 0.0), 3),
+                "spark_version": spark_version,
+                "tool_version": _tool_version(),
+            }
+        ],
+        schema=RUNS,
+    )
+
+
+def format_summary(result: ScanResult) -> str:
+    """The short human summary printed at the end of a run (it never contains a detected value)."""
+    lines = [
+        f"Run {result.run_id}: {result.status}",
+        f"  objects: {result.objects_listed} listed, {result.objects_scanned} scanned, "
+        f"{result.objects_skipped} skipped, {result.objects_failed} failed",
+        f"  read: {result.rows_scanned} rows, {result.bytes_scanned / 1e6:.1f} MB",
+        f"  findings: {result.findings}",
+    ]
+    for entity, count in sorted(result.findings_by_entity.items(), key=lambda item: (-item[1], item[0])):
+        lines.append(f"    {entity:<20} {count}")
+    if result.top_assets:
+        lines.append("  most sensitive assets:")
+        for asset, sensitivity, count, confidence in result.top_assets[:5]:
+            lines.append(f"    [{sensitivity:<6}] {asset}  ({count} finding(s), max confidence {confidence:.2f})")
+    return "\n".join(lines)
+
+
+def _ddl(schema: pa.Schema) -> str:
+    from jobs.findings import _spark_schema
+
+    return _spark_schema(schema)
+
+
+def _tool_version() -> str:
+    try:
+        return version("piiscan")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point for ``python -m jobs.scan`` and ``spark-submit jobs/scan.py``."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.full_scan:
+        config = config.with_full_scan()
+    request = ScanRequest(
+        sources=tuple(args.source), output=args.output, config=config, run_id=args.run_id or new_run_id(datetime.now(UTC))
+    )
+    from jobs.spark import build_session
+
+    spark = build_session("piiscan-scan", args.master)
+    try:
+        result = run_scan(spark, request)
+    except ScanError as exc:
+        LOG.error("run %s failed: %s", request.run_id, exc)
+        return EXIT_FAILED
+    finally:
+        spark.stop()
+    print(format_summary(result))
+    return EXIT_OK if result.objects_failed == 0 else EXIT_OBJECT_ERRORS
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""What a Spark task does: read its objects, run the engine, emit partial evidence as Arrow batches.
+
+Runs inside executors through ``DataFrame.mapInArrow``. It never imports Spark or delta-rs (delta-rs must not
+be loaded before a fork) and never emits a value in clear: only counts, hashes and masked samples.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pyarrow as pa
+
+from classifiers.engine import Engine
+from classifiers.tally import ColumnTally
+from jobs.config import ScanConfig, parse_config
+from jobs.formats import guess_from_name
+from jobs.readers import Limits, ObjectReader, UnsupportedObject
+from jobs.redaction import safe_reason
+from jobs.storage import filesystem, parse_uri
+
+PLAN_SCHEMA = pa.schema(
+    [
+        ("object_uri", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("last_modified", pa.timestamp("us", tz="UTC")),
+        ("region", pa.string()),
+        ("dataset", pa.string()),
+        ("source_kind", pa.string()),
+    ]
+)
+
+PARTIAL_SCHEMA = pa.schema(
+    [
+        ("kind", pa.string()),  # 'asset', 'column' or 'entity'
+        ("object_uri", pa.string()),
+        ("format", pa.string()),
+        ("compression", pa.string()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("rows_scanned", pa.int64()),
+        ("bytes_scanned", pa.int64()),
+        ("truncated", pa.bool_()),
+        ("columns", pa.list_(pa.string())),
+        ("duration_ms", pa.int64()),
+        ("column", pa.string()),
+        ("values_seen", pa.int64()),
+        ("column_hints", pa.list_(pa.string())),
+        ("entity_type", pa.string()),
+        ("matched_values", pa.int64()),
+        ("occurrences", pa.int64()),
+        ("candidates", pa.int64()),
+        ("validated", pa.int64()),
+        ("keyword_values", pa.int64()),
+        ("best_score", pa.float64()),
+        ("patterns", pa.list_(pa.string())),
+        ("value_hashes", pa.list_(pa.int64())),
+        ("samples", pa.list_(pa.string())),
+    ]
+)
+
+_ENGINES: dict[str, tuple[ScanConfig, Engine]] = {}
+
+
+def scan_partition(raw_config: Mapping[str, Any], full_scan: bool) -> Any:
+    """Return the ``mapInArrow`` function scanning the objects of a plan partition with this configuration."""
+
+    def scan(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        config, engine = _engine(raw_config, full_scan)
+        for batch in batches:
+            for plan_row in batch.to_pylist():
+                rows = scan_object(plan_row, config, engine)
+                yield pa.RecordBatch.from_pylist(rows, schema=PARTIAL_SCHEMA)
+
+    return scan
+
+
+def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine) -> list[dict[str, Any]]:
+    """Scan one planned object; returns its asset row followed by its column and entity rows.
+
+    Any failure ends in the asset row's status and reason; evidence read before a failure is kept.
+    """
+    started = time.monotonic()
+    uri = plan_row["object_uri"]
+    location = parse_uri(uri)
+    sampling = config.sampling
+    limits = Limits(
+        rows=None if sampling.full_scan else sampling.rows_per_object,
+        bytes=None if sampling.full_scan else sampling.bytes_per_object,
+        batch_rows=config.reading.batch_rows,
+    )
+    reader = ObjectReader(filesystem(location, plan_row.get("region")), location.fs_path, guess_from_name(uri), limits)
+    tallies: dict[str | None, ColumnTally] = {}
+    status, reason = "scanned", None
+    try:
+        report = reader.open()
+        if report.structured:
+            for columns in reader.columns():
+                for name, values in columns:
+                    engine.scan(values, tallies.setdefault(name, ColumnTally(name)))
+        else:
+            tally = tallies.setdefault(None, ColumnTally(None))
+            for lines in reader.lines():
+                engine.scan(lines, tally)
+    except UnsupportedObject as exc:
+        status, reason = "skipped", str(exc)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded per-object reason; the run goes on
+        status, reason = "error", safe_reason(exc)
+        if reader.report.rows:
+            reason += f" (after {reader.report.rows} rows; evidence from those rows is kept)"
+    report = reader.report
+    notes = list(report.notes)
+    if report.malformed_rows:
+        notes.append(f"{report.malformed_rows} malformed rows skipped")
+    if status == "scanned" and notes:
+        reason = "; ".join(notes)
+    asset = {
+        "kind": "asset",
+        "object_uri": uri,
+        "format": report.format,
+        "compression": report.compression,
+        "status": status,
+        "reason": reason,
+        "rows_scanned": report.rows,
+        "bytes_scanned": report.bytes_read,
+        "truncated": report.truncated,
+        "columns": report.columns if report.structured else None,
+        "duration_ms": int((time.monotonic() - started) * 1000),
+    }
+    return [asset, *_evidence_rows(uri, tallies, engine)]
+
+
+def _evidence_rows(uri: str, tallies: Mapping[str | None, ColumnTally], engine: Engine) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for tally in tallies.values():
+        rows.append(
+            {
+                "kind": "column",
+                "object_uri": uri,
+                "column": tally.column,
+                "values_seen": tally.values_seen,
+                "column_hints": sorted(tally.column_hints),
+            }
+        )
+        for entity_type, entity in sorted(tally.entities.items()):
+            if entity.matched_values == 0 and entity.candidates == 0:
+                continue
+            rows.append(
+                {
+                    "kind": "entity",
+                    "object_uri": uri,
+                    "column": tally.column,
+                    "entity_type": entity_type,
+                    "matched_values": entity.matched_values,
+                    "occurrences": entity.occurrences,
+                    "candidates": entity.candidates,
+                    "validated": entity.validated,
+                    "keyword_values": entity.keyword_values,
+                    "best_score": entity.best_score,
+                    "patterns": sorted(entity.patterns),
+                    "value_hashes": sorted(entity.value_hashes),
+                    "samples": entity.samples,
+                }
+            )
+    return rows
+
+
+def _engine(raw_config: Mapping[str, Any], full_scan: bool) -> tuple[ScanConfig, Engine]:
+    # Built once per worker process and configuration, never per batch or per object.
+    key = repr((sorted(raw_config.items(), key=lambda item: item[0]), full_scan))
+    cached = _ENGINES.get(key)
+    if cached is None:
+        config = parse_config(raw_config)
+        if full_scan:
+            config = config.with_full_scan()
+        cached = _ENGINES[key] = (config, Engine(config.detection))
+    return cached

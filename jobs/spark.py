@@ -1,0 +1,46 @@
+"""Building the SparkSession: only a job's main() calls this; library code takes the session as a parameter."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from pyspark.sql import SparkSession
+
+LOCAL_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "8",
+}
+COMMON_CONF = {
+    # Timestamps are UTC everywhere: Delta timestamps without a zone would change the table protocol.
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # Our readers stream objects themselves; Spark only schedules tasks over the plan rows.
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "64",
+}
+
+
+def build_session(app_name: str, master: str | None = None) -> SparkSession:
+    """A SparkSession for a job: the cluster's when launched by spark-submit/Glue/EMR, else ``local[*]``.
+
+    ``master`` (or SPARK_MASTER) forces a master, e.g. ``local[2]`` in tests and benchmarks.
+    """
+    builder = SparkSession.builder.appName(app_name)
+    master = master or os.environ.get("SPARK_MASTER")
+    launched_by_cluster = "SPARK_ENV_LOADED" in os.environ or "spark.master" in _submit_conf()
+    if master or not launched_by_cluster:
+        # Workers must run the interpreter that has our dependencies installed.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        builder = builder.master(master or "local[*]")
+        for key, value in LOCAL_CONF.items():
+            builder = builder.config(key, value)
+    for key, value in COMMON_CONF.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("WARN")
+    return session
+
+
+def _submit_conf() -> str:
+    return os.environ.get("PYSPARK_SUBMIT_ARGS", "")

@@ -1,0 +1,174 @@
+"""Where objects live: source URIs, listing (on the driver) and opening (in Spark tasks).
+
+Local paths and ``file://`` URIs use pyarrow's local file system. ``s3://`` URIs use boto3 for listing and
+pyarrow's S3 file system for reading; both honour ``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL``, so the same
+code runs against a local S3 endpoint, Glue and EMR.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pyarrow.fs as pafs
+
+from classifiers.errors import ConfigError, SourceError
+
+ARCHIVE_STORAGE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A parsed source or output URI: ``scheme`` is ``s3`` or ``file``; ``path`` has no leading slash for S3."""
+
+    scheme: str
+    bucket: str
+    path: str
+
+    @property
+    def uri(self) -> str:
+        """The canonical URI (``s3://bucket/key`` or ``file:///abs/path``)."""
+        if self.scheme == "s3":
+            return f"s3://{self.bucket}/{self.path}"
+        return f"file://{self.path}"
+
+    @property
+    def fs_path(self) -> str:
+        """The path as pyarrow file systems expect it."""
+        return f"{self.bucket}/{self.path}" if self.scheme == "s3" else self.path
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """One listed object."""
+
+    uri: str
+    size: int
+    last_modified: datetime
+    storage_class: str | None = None
+
+
+def parse_uri(uri: str) -> Location:
+    """Parse a local path, ``file://`` or ``s3://bucket/prefix`` URI; anything else is a ConfigError."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "s3":
+        if not parsed.netloc:
+            raise ConfigError(f"S3 URI {uri!r} has no bucket; expected s3://bucket/prefix")
+        return Location("s3", parsed.netloc, parsed.path.lstrip("/"))
+    if parsed.scheme in ("", "file"):
+        path = parsed.path if parsed.scheme == "file" else uri
+        return Location("file", "", str(Path(path).resolve()) + ("/" if uri.endswith("/") else ""))
+    raise ConfigError(f"unsupported URI scheme {parsed.scheme!r} in {uri!r}; use a local path, file:// or s3://")
+
+
+def s3_endpoint() -> str | None:
+    """The S3 endpoint override from the standard AWS variables, if any."""
+    return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def default_region() -> str:
+    """The region from the standard AWS variables (us-east-1 when unset)."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
+@lru_cache(maxsize=64)
+def _s3_filesystem(region: str, endpoint: str | None) -> pafs.S3FileSystem:
+    if endpoint:
+        parsed = urlparse(endpoint)
+        return pafs.S3FileSystem(
+            endpoint_override=parsed.netloc or parsed.path,
+            scheme=parsed.scheme or "https",
+            region=region,
+        )
+    return pafs.S3FileSystem(region=region)
+
+
+def filesystem(location: Location, region: str | None = None) -> pafs.FileSystem:
+    """A pyarrow file system able to read ``location`` (cached per region and endpoint)."""
+    if location.scheme == "s3":
+        return _s3_filesystem(region or default_region(), s3_endpoint())
+    return pafs.LocalFileSystem()
+
+
+def s3_client(region: str | None = None) -> object:
+    """A boto3 S3 client; boto3 reads the endpoint variables and credentials from the environment itself."""
+    import boto3
+
+    return boto3.client("s3", region_name=region or default_region())
+
+
+@lru_cache(maxsize=1024)
+def bucket_region(bucket: str) -> str:
+    """The region of ``bucket`` (GetBucketLocation; a null location constraint means us-east-1)."""
+    client = s3_client()
+    try:
+        constraint = client.get_bucket_location(Bucket=bucket).get("LocationConstraint")  # type: ignore[attr-defined]
+    except Exception as exc:  # noqa: BLE001 - boto3 raises many types; the reason is recorded, the scan goes on
+        raise SourceError(f"cannot determine the region of bucket {bucket!r}: {type(exc).__name__}") from exc
+    return str(constraint) if constraint else DEFAULT_REGION
+
+
+def list_objects(location: Location) -> Iterator[ObjectInfo]:
+    """Every object under ``location`` (a prefix or folder), in key order. Folder markers are not objects."""
+    if location.scheme == "s3":
+        yield from _list_s3(location)
+    else:
+        yield from _list_local(location)
+
+
+def _list_s3(location: Location) -> Iterator[ObjectInfo]:
+    client = s3_client(bucket_region(location.bucket))
+    paginator = client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
+    try:
+        for page in paginator.paginate(Bucket=location.bucket, Prefix=location.path):
+            for item in page.get("Contents", []):
+                key = item["Key"]
+                if key.endswith("/") and item["Size"] == 0:
+                    continue
+                yield ObjectInfo(
+                    uri=f"s3://{location.bucket}/{key}",
+                    size=int(item["Size"]),
+                    last_modified=item["LastModified"].astimezone(UTC),
+                    storage_class=item.get("StorageClass"),
+                )
+    except Exception as exc:  # noqa: BLE001 - listing failures of any kind end as one clear SourceError
+        raise SourceError(f"cannot list {location.uri}: {type(exc).__name__}: {exc}") from exc
+
+
+def _list_local(location: Location) -> Iterator[ObjectInfo]:
+    root = Path(location.path)
+    if root.is_file():
+        paths = [root]
+    elif root.is_dir():
+        paths = sorted(p for p in root.rglob("*") if p.is_file())
+    else:
+        raise SourceError(f"source {location.uri} does not exist")
+    for path in paths:
+        stat = path.stat()
+        yield ObjectInfo(
+            uri=f"file://{path}",
+            size=stat.st_size,
+            last_modified=datetime.fromtimestamp(stat.st_mtime, UTC),
+        )
+
+
+def storage_options(location: Location) -> dict[str, str]:
+    """delta-rs storage options for ``location``: the endpoint override and region from the environment.
+
+    Credentials are not copied here; delta-rs reads them from the environment like every AWS SDK.
+    """
+    if location.scheme != "s3":
+        return {}
+    options = {"AWS_REGION": default_region()}
+    endpoint = s3_endpoint()
+    if endpoint:
+        options["AWS_ENDPOINT_URL"] = endpoint
+        if endpoint.startswith("http://"):
+            options["AWS_ALLOW_HTTP"] = "true"
+    return options

@@ -1,0 +1,86 @@
+"""The three Delta tables the scan writes, as Arrow schemas (documented column by column in docs/findings.md).
+
+Every field is nullable so that appends never conflict on nullability, and every timestamp is UTC: a
+timezone-less timestamp would silently upgrade the table protocol beyond what Athena reads.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+FINDINGS = pa.schema(
+    [
+        ("finding_id", pa.string()),
+        ("run_id", pa.string()),
+        ("scanned_at", UTC_TIMESTAMP),
+        ("source_kind", pa.string()),
+        ("asset", pa.string()),
+        ("region", pa.string()),
+        ("column", pa.string()),
+        ("level", pa.string()),
+        ("entity_type", pa.string()),
+        ("occurrences", pa.int64()),
+        ("rows_scanned", pa.int64()),
+        ("values_scanned", pa.int64()),
+        ("matched_values", pa.int64()),
+        ("distinct_values", pa.int64()),
+        ("match_ratio", pa.float64()),
+        ("validator_pass_rate", pa.float64()),
+        ("confidence", pa.float64()),
+        ("sensitivity", pa.string()),
+        ("samples_masked", pa.list_(pa.string())),
+        ("detectors", pa.list_(pa.string())),
+        ("objects_scanned", pa.int64()),
+        ("sampling", pa.string()),
+    ]
+)
+
+ASSETS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("scanned_at", UTC_TIMESTAMP),
+        ("source_kind", pa.string()),
+        ("asset", pa.string()),
+        ("dataset", pa.string()),
+        ("region", pa.string()),
+        ("format", pa.string()),
+        ("compression", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("last_modified", UTC_TIMESTAMP),
+        ("rows_scanned", pa.int64()),
+        ("bytes_scanned", pa.int64()),
+        ("sampled", pa.bool_()),
+        ("columns", pa.list_(pa.string())),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("duration_ms", pa.int64()),
+    ]
+)
+
+RUNS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("started_at", UTC_TIMESTAMP),
+        ("finished_at", UTC_TIMESTAMP),
+        ("status", pa.string()),
+        ("sources", pa.list_(pa.string())),
+        ("config_digest", pa.string()),
+        ("sampling", pa.string()),
+        ("objects_listed", pa.int64()),
+        ("objects_scanned", pa.int64()),
+        ("objects_skipped", pa.int64()),
+        ("objects_failed", pa.int64()),
+        ("rows_scanned", pa.int64()),
+        ("bytes_scanned", pa.int64()),
+        ("findings", pa.int64()),
+        ("listing_seconds", pa.float64()),
+        ("scanning_seconds", pa.float64()),
+        ("writing_seconds", pa.float64()),
+        ("spark_version", pa.string()),
+        ("tool_version", pa.string()),
+    ]
+)
+
+TABLES = {"findings": FINDINGS, "assets": ASSETS, "runs": RUNS}
