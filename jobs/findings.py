@@ -70,9 +70,11 @@ def asset_assignment(partials: DataFrame, plan: DataFrame) -> DataFrame:
     return tables.unionByName(texts)
 
 
-def findings_frame(partials: DataFrame, plan: DataFrame, run: RunContext) -> DataFrame:
-    """Aggregate partial evidence into scored findings, one row per asset, column and entity type."""
-    assignment = asset_assignment(partials, plan)
+def findings_frame(partials: DataFrame, plan: DataFrame, assignment: DataFrame, run: RunContext) -> DataFrame:
+    """Aggregate partial evidence into scored findings, one row per asset, column and entity type.
+
+    ``assignment`` is the result of asset_assignment() for the same partials and plan.
+    """
     assets = (
         partials.filter(F.col("kind") == "asset")
         .join(assignment, "object_uri")
@@ -133,9 +135,10 @@ def findings_frame(partials: DataFrame, plan: DataFrame, run: RunContext) -> Dat
     return _conform(scored, FINDINGS, run)
 
 
-def assets_frame(partials: DataFrame, plan: DataFrame, skipped: DataFrame, run: RunContext) -> DataFrame:
+def assets_frame(
+    partials: DataFrame, plan: DataFrame, assignment: DataFrame, skipped: DataFrame, run: RunContext
+) -> DataFrame:
     """One row per object considered: scanned, skipped (with reason) or failed (with reason)."""
-    assignment = asset_assignment(partials, plan)
     scanned = (
         partials.filter(F.col("kind") == "asset")
         .join(plan, "object_uri")

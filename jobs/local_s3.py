@@ -33,11 +33,10 @@ class LocalS3Error(RuntimeError):
 
 
 def s3_env(endpoint_url: str) -> dict[str, str]:
-    """Return the environment variables that point AWS SDKs (boto3, the AWS CLI, hadoop-aws via them) at
-    ``endpoint_url`` with dummy credentials and no instance-metadata look-ups.
+    """Return the environment variables that point AWS SDKs at ``endpoint_url`` with dummy credentials.
 
-    Merge the result into a child process's environment, or into ``os.environ`` (e.g. with pytest's
-    ``monkeypatch.setenv``) for the current process.
+    They also turn off instance-metadata look-ups. Merge the result into a child process's environment, or
+    into ``os.environ`` (e.g. with pytest's ``monkeypatch.setenv``) for the current process.
     """
     return {
         "AWS_ENDPOINT_URL_S3": endpoint_url,
@@ -60,6 +59,17 @@ def _free_port() -> int:
         return port
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the server will: lingering TIME_WAIT connections from an earlier run must not count as "in use".
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((_HOST, port))
+        except OSError:
+            return False
+        return True
+
+
 def _answers_http(url: str, timeout: float) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -79,6 +89,7 @@ class LocalS3:
         port: The chosen port.
         log_path: Temp file receiving the server's stdout and stderr.
         startup_seconds: Wall time from spawning the process until it first answered HTTP.
+
     """
 
     def __init__(
@@ -96,6 +107,7 @@ class LocalS3:
             startup_timeout: Seconds to wait for the server to answer HTTP before giving up.
             shutdown_timeout: Seconds to wait after SIGTERM before SIGKILL.
             keep_log: Keep the log file after exit (it is always kept when start-up fails).
+
         """
         self.port = port if port is not None else _free_port()
         self.endpoint_url = f"http://{_HOST}:{self.port}"
@@ -124,34 +136,40 @@ class LocalS3:
         Raises:
             LocalS3Error: The process exited, or did not answer within ``startup_timeout`` seconds; the
                 message carries the tail of its output.
+
         """
         if self._process is not None:
             raise LocalS3Error("LocalS3 is already running")
+        # Otherwise whatever already listens there would answer the readiness probe in moto's place.
+        if not _port_is_free(self.port):
+            raise LocalS3Error(f"port {self.port} on {_HOST} is already in use")
         fd, log_name = tempfile.mkstemp(prefix="moto-server-", suffix=".log")
         self.log_path = Path(log_name)
         command = [sys.executable, "-m", "moto.server", "-H", _HOST, "-p", str(self.port)]
         began = time.monotonic()
         # A file, not a pipe: nobody reads the output while the server runs, and a full pipe would block it.
         with os.fdopen(fd, "wb") as log:
-            self._process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = began + self.startup_timeout
+            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            self._wait_until_ready(self._process, began + self.startup_timeout)
+        except BaseException:
+            self._terminate()  # also on Ctrl-C while waiting, so no server outlives a failed start
+            raise
+        self.startup_seconds = time.monotonic() - began
+
+    def _wait_until_ready(self, process: subprocess.Popen[bytes], deadline: float) -> None:
         while True:
-            code = self._process.poll()
+            code = process.poll()
             if code is not None:
-                self._process = None
                 raise LocalS3Error(
                     f"moto server exited with code {code} before answering on {self.endpoint_url}; "
                     f"output ({self.log_path}):\n{self._log_tail()}"
                 )
             if _answers_http(self.endpoint_url + "/", timeout=1.0):
-                self.startup_seconds = time.monotonic() - began
                 return
             if time.monotonic() >= deadline:
-                self._terminate()
                 raise LocalS3Error(
-                    f"moto server did not answer on {self.endpoint_url} within {self.startup_timeout:.0f} s; "
+                    f"moto server did not answer on {self.endpoint_url} within {self.startup_timeout:g} s; "
                     f"output ({self.log_path}):\n{self._log_tail()}"
                 )
             time.sleep(0.1)

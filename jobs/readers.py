@@ -11,7 +11,7 @@ import codecs
 import csv
 import json
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -131,6 +131,7 @@ class ObjectReader:
     def lines(self) -> Iterator[pa.Array]:
         """Batches of text lines for text formats, up to the byte limit (call open() first)."""
         limit = self._limits.bytes
+        decoded = 0
         with self._stream() as stream:
             decoder: codecs.IncrementalDecoder | None = None
             pending = ""
@@ -140,10 +141,10 @@ class ObjectReader:
                 if decoder is None:
                     encoding = "utf-16" if _has_utf16_bom(chunk) else "utf-8"
                     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-                if limit is not None and self.report.bytes_read + len(chunk) > limit:
-                    chunk = chunk[: max(0, limit - self.report.bytes_read)]
+                if limit is not None and decoded + len(chunk) > limit:
+                    chunk = chunk[: max(0, limit - decoded)]
                     self.report.truncated = True
-                self.report.bytes_read += len(chunk)
+                decoded += len(chunk)
                 pending += decoder.decode(chunk, final=not chunk or self.report.truncated)
                 *complete, pending = pending.split("\n")
                 if len(pending) > MAX_LINE_CHARS:
@@ -167,10 +168,20 @@ class ObjectReader:
         if not self.report.compression:
             return head
         with self._stream() as stream:
-            return bytes(stream.read(HEAD_BYTES))
+            decoded = bytes(stream.read(HEAD_BYTES))
+        self.report.bytes_read = 0  # sniffing is not scanning
+        return decoded
 
-    def _stream(self) -> AbstractContextManager[pa.NativeFile]:
-        return self._fs.open_input_stream(self._path, compression=self.report.compression)
+    @contextmanager
+    def _stream(self) -> Iterator[pa.NativeFile]:
+        """The object's content, decompressed; bytes taken from storage are counted into ``report.bytes_read``."""
+        with self._fs.open_input_stream(self._path, compression=None) as raw:
+            counted = pa.PythonFile(_CountingReader(raw, self.report), mode="r")
+            if self.report.compression:
+                with pa.CompressedInputStream(counted, self.report.compression) as stream:
+                    yield stream
+            else:
+                yield counted
 
     def _row_limited(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         limit = self._limits.rows
@@ -188,6 +199,7 @@ class ObjectReader:
     def _csv(self, delimiter: str) -> Iterator[pa.RecordBatch]:
         with self._stream() as stream:
             header = _first_line(stream)
+        self.report.bytes_read = 0  # the header is read again below; count the object's bytes once
         names = _column_names(next(csv.reader([header], delimiter=delimiter), []))
         if not names:
             raise SourceError("the CSV header line is empty")
@@ -205,21 +217,18 @@ class ObjectReader:
                 ),
                 convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
             )
-            for batch in reader:
-                self.report.bytes_read = stream.tell()
-                yield batch
+            yield from reader
 
     def _json(self) -> Iterator[pa.RecordBatch]:
         with self._stream() as stream:
             first = stream.read(1024).lstrip()
+        self.report.bytes_read = 0  # only a peek; the pass below counts the object's bytes
         if first.startswith(b"["):
             yield from self._json_document()
             return
         with self._stream() as stream:
             reader = pajson.open_json(stream, read_options=pajson.ReadOptions(block_size=1 << 20))
-            for batch in reader:
-                self.report.bytes_read = stream.tell()
-                yield batch
+            yield from reader
 
     def _json_document(self) -> Iterator[pa.RecordBatch]:
         # A single JSON array of records: small enough documents only, since it must be parsed whole.
@@ -236,9 +245,34 @@ class ObjectReader:
     def _parquet(self) -> Iterator[pa.RecordBatch]:
         with self._fs.open_input_file(self._path) as handle:
             parquet = pq.ParquetFile(handle)
-            for batch in parquet.iter_batches(batch_size=self._limits.batch_rows):
-                self.report.bytes_read = handle.tell()
-                yield batch
+            for index in range(parquet.num_row_groups):
+                # Row groups are read one at a time, so memory stays bounded by the largest row group.
+                group = parquet.metadata.row_group(index)
+                self.report.bytes_read += sum(group.column(c).total_compressed_size for c in range(group.num_columns))
+                yield from parquet.iter_batches(batch_size=self._limits.batch_rows, row_groups=[index])
+
+
+class _CountingReader:
+    """A read-only file object over a pyarrow stream that adds the bytes it hands out to a ReadReport."""
+
+    def __init__(self, raw: pa.NativeFile, report: ReadReport) -> None:
+        self._raw = raw
+        self._report = report
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size if size is not None and size >= 0 else None)
+        self._report.bytes_read += len(data)
+        return bytes(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def flatten(batch: pa.RecordBatch) -> Columns:

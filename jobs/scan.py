@@ -33,7 +33,7 @@ from pyspark.sql import functions as F
 from classifiers.errors import ConfigError, ScanError
 from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
-from jobs.findings import RunContext, assets_frame, findings_frame
+from jobs.findings import RunContext, asset_assignment, assets_frame, findings_frame
 from jobs.planner import Plan, PlannedObject, plan_scan
 from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, scan_partition
 from jobs.tables import ASSETS, FINDINGS, RUNS
@@ -124,27 +124,29 @@ def run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], date
     LOG.info("scanned %d object(s) in %.1fs (%d evidence rows)", len(plan.objects), timings["scanning"], evidence_rows)
 
     tick = time.monotonic()
-    findings = findings_frame(partials, plan_df, context).persist()
-    assets = assets_frame(partials, plan_df, _skipped_frame(spark, plan), context).persist()
+    assignment = asset_assignment(partials, plan_df).persist()
+    findings = findings_frame(partials, plan_df, assignment, context).persist()
+    assets = assets_frame(partials, plan_df, assignment, _skipped_frame(spark, plan), context).persist()
     result = _summarise(request.run_id, plan, findings, assets)
     write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id)
     write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id)
     timings["writing"] = time.monotonic() - tick
     result.timings = timings
     write_table(_runs_row(request, result, started_at, clock(), spark.version), table_uri(request.output, "runs"), "runs", request.run_id)
-    for frame in (partials, findings, assets):
+    for frame in (partials, assignment, findings, assets):
         frame.unpersist()
     LOG.info("run %s %s in %.1fs", request.run_id, result.status, sum(timings.values()))
     return result
 
 
 def _plan_frame(spark: SparkSession, objects: list[PlannedObject], config: ScanConfig) -> DataFrame:
-    rows = [(o.uri, o.size, o.last_modified, o.region, o.dataset, o.source_kind) for o in objects]
-    frame = spark.createDataFrame(rows, _ddl(PLAN_SCHEMA))
     parallelism = spark.sparkContext.defaultParallelism
     tasks = max(1, min(len(objects), max(parallelism * 4, -(-len(objects) // config.reading.max_objects_per_task))))
-    # Large objects first, spread round-robin, so no task ends up with all the big ones.
-    return frame.orderBy(F.col("size_bytes").desc()).repartition(tasks)
+    # Largest objects first, dealt round-robin into the tasks' slices, so no task gets all the big ones.
+    by_size = sorted(objects, key=lambda o: (-o.size, o.uri))
+    dealt = [o for task in range(tasks) for o in by_size[task::tasks]]
+    rows = [(o.uri, o.size, o.last_modified, o.region, o.dataset, o.source_kind) for o in dealt]
+    return spark.createDataFrame(spark.sparkContext.parallelize(rows, tasks), _ddl(PLAN_SCHEMA))
 
 
 def _skipped_frame(spark: SparkSession, plan: Plan) -> DataFrame:

@@ -10,7 +10,7 @@ from pyspark.sql import SparkSession
 LOCAL_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
-    "spark.sql.shuffle.partitions": "8",
+    "spark.sql.shuffle.partitions": "2",
 }
 COMMON_CONF = {
     # Timestamps are UTC everywhere: Delta timestamps without a zone would change the table protocol.

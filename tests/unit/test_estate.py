@@ -90,9 +90,7 @@ def iban_ok(iban: str) -> bool:
 
 def aba_ok(number: str) -> bool:
     d = [int(char) for char in number]
-    return (
-        len(d) == 9 and (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10 == 0
-    )
+    return len(d) == 9 and (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10 == 0
 
 
 def phone_ok(text: str) -> bool:
@@ -193,9 +191,7 @@ def test_every_card_canary_passes_luhn(estate: Estate) -> None:
     for card in cards:
         digits = card.replace(" ", "")
         assert digits.isdigit() and luhn_ok(digits), card
-        assert re.fullmatch(
-            r"4\d{15}|5[1-5]\d{14}|2(22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)\d{12}|3[47]\d{13}", digits
-        )
+        assert re.fullmatch(r"4\d{15}|5[1-5]\d{14}|2(22[1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720)\d{12}|3[47]\d{13}", digits)
     written = set(column_values(estate, "acme-payments", "card_number"))
     assert written <= set(cards)
     assert any(" " in card for card in written) and any(" " not in card for card in written)
@@ -229,8 +225,8 @@ def test_every_phone_canary_is_a_valid_number(estate: Estate) -> None:
 def test_customer_ids_are_not_phone_numbers(estate: Estate) -> None:
     for value in column_values(estate, "acme-crm-prod", "customer_id"):
         assert re.fullmatch(r"\d{10}", value)
-        for region in ("US", "GB", "DE", "FR", "NL"):
-            assert not phonenumbers.is_valid_number(phonenumbers.parse(value, region)), (value, region)
+        for text, region in [(value, r) for r in ("US", "GB", "DE", "FR", "NL")] + [("+" + value, None)]:
+            assert not phonenumbers.is_valid_number(phonenumbers.parse(text, region)), (text, region)
 
 
 def test_ssns_dates_and_routing_numbers_are_well_formed(estate: Estate) -> None:
@@ -336,9 +332,7 @@ def test_upload_to_local_s3_lists_back_every_key(estate: Estate) -> None:
         for bucket in BUCKETS:
             for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
                 listed.update((bucket, item["Key"]) for item in page.get("Contents", []) if "Key" in item)
-        sample = client.get_object(Bucket="acme-payments", Key="settlements/settlement.csv.bz2")[
-            "Body"
-        ].read()
+        sample = client.get_object(Bucket="acme-payments", Key="settlements/settlement.csv.bz2")["Body"].read()
         endpoint = server.endpoint_url
         print(f"moto start {server.startup_seconds:.2f}s, upload {upload_seconds:.2f}s")
 
