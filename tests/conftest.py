@@ -1,0 +1,48 @@
+"""Session-wide fixtures: one local S3 endpoint and one SparkSession for the whole run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from pyspark.sql import DataFrame, SparkSession
+
+from jobs.local_s3 import LocalS3, s3_env
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A moto S3 server on loopback; the standard AWS variables point at it for the whole session.
+
+    They are set in this process before Spark starts, so the JVM and its Python workers inherit them.
+    """
+    with LocalS3() as server:
+        saved = {key: os.environ.get(key) for key in s3_env(server.endpoint_url)}
+        os.environ.update(s3_env(server.endpoint_url))
+        try:
+            yield server.endpoint_url
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def spark(s3_endpoint: str) -> Iterator[SparkSession]:
+    """The one SparkSession of the test run (local[2], UTC, no UI)."""
+    from jobs.spark import build_session
+
+    session = build_session("piiscan-tests", "local[2]")
+    yield session
+    session.stop()
+
+
+def delta_frame(spark: SparkSession, table: str) -> DataFrame:
+    """A Delta table's current snapshot as a DataFrame, read through delta-rs's list of live files."""
+    from deltalake import DeltaTable
+
+    files = DeltaTable(table).file_uris()
+    return spark.read.parquet(*files)

@@ -1,0 +1,178 @@
+"""Planning on the driver: dataset folders, object sampling and reasons for everything not read."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import jobs.planner
+from jobs.config import Sampling
+from jobs.planner import PlannedObject, dataset_of, plan_scan
+from jobs.storage import Location, ObjectInfo
+
+WHEN = datetime(2024, 5, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("uri", "dataset"),
+    [
+        ("s3://b/customers/part-0.csv", "s3://b/customers/"),
+        ("s3://b/customers/region=eu/part-0.csv", "s3://b/customers/"),
+        ("s3://b/customers/region=eu/dt=2024-01-01/part-0.csv", "s3://b/customers/"),
+        ("s3://b/customers/region=/part-0.csv", "s3://b/customers/"),
+        ("s3://b/customers/v2/part-0.csv", "s3://b/customers/v2/"),
+        ("s3://b/a=1/part-0.csv", "s3://b/"),
+        ("s3://b/x.csv", "s3://b/"),
+        ("file:///data/customers/part-0.csv", "file:///data/customers/"),
+        ("file:///data/customers/region=eu/country=fr/part-0.csv", "file:///data/customers/"),
+        ("file:///x.csv", "file:///"),
+    ],
+)
+def test_dataset_of_drops_the_file_name_and_hive_partition_folders(uri: str, dataset: str) -> None:
+    assert dataset_of(uri) == dataset
+
+
+def write(folder: Path, names: list[str], content: bytes = b"a\n1\n") -> None:
+    for name in names:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def uris(objects: list[PlannedObject]) -> list[str]:
+    return [planned.uri for planned in objects]
+
+
+def test_objects_per_dataset_reads_a_sample_spread_over_key_order(tmp_path: Path) -> None:
+    write(tmp_path, [f"part-{i}.csv" for i in range(7)])
+    plan = plan_scan([str(tmp_path)], Sampling(objects_per_dataset=3))
+    read = uris(plan.objects)
+    assert len(read) == 3
+    assert read[0] == f"file://{tmp_path}/part-0.csv"
+    assert sorted(read + uris(plan.skipped)) == [f"file://{tmp_path}/part-{i}.csv" for i in range(7)]
+    assert [planned.reason for planned in plan.skipped] == ["sampling: 3 of 7 objects read in this dataset"] * 4
+    assert {planned.dataset for planned in plan.objects + plan.skipped} == {f"file://{tmp_path}/"}
+    assert plan.failed_sources == []
+    assert plan.listed == 7
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: planner._spread picks ordered[int(i * n / limit)], so the last key (the newest partition) is never "
+    "read when sampling, contrary to its docstring 'so samples cover old and new partitions'",
+)
+def test_objects_per_dataset_sample_includes_the_first_and_last_keys(tmp_path: Path) -> None:
+    write(tmp_path, [f"part-{i}.csv" for i in range(7)])
+    plan = plan_scan([str(tmp_path)], Sampling(objects_per_dataset=3))
+    assert uris(plan.objects) == [f"file://{tmp_path}/part-{i}.csv" for i in (0, 3, 6)]
+
+
+def test_full_scan_reads_every_object(tmp_path: Path) -> None:
+    write(tmp_path, [f"part-{i}.csv" for i in range(7)])
+    plan = plan_scan([str(tmp_path)], Sampling(full_scan=True, objects_per_dataset=3))
+    assert uris(plan.objects) == [f"file://{tmp_path}/part-{i}.csv" for i in range(7)]
+    assert plan.skipped == []
+
+
+def test_empty_objects_are_skipped_with_a_reason_and_not_counted_for_sampling(tmp_path: Path) -> None:
+    write(tmp_path, ["a.csv", "b.csv"])
+    write(tmp_path, ["empty.csv"], b"")
+    plan = plan_scan([str(tmp_path)], Sampling(objects_per_dataset=2))
+    assert uris(plan.objects) == [f"file://{tmp_path}/a.csv", f"file://{tmp_path}/b.csv"]
+    assert [(p.uri, p.size, p.reason) for p in plan.skipped] == [(f"file://{tmp_path}/empty.csv", 0, "empty object")]
+
+
+def test_planned_local_object_fields(tmp_path: Path) -> None:
+    write(tmp_path, ["region=eu/part-0.csv"])
+    (planned,) = plan_scan([f"file://{tmp_path}/"], Sampling()).objects
+    assert planned == PlannedObject(
+        uri=f"file://{tmp_path}/region=eu/part-0.csv",
+        size=4,
+        last_modified=planned.last_modified,
+        region=None,
+        dataset=f"file://{tmp_path}/",
+        source_kind="local",
+        reason=None,
+    )
+    assert planned.last_modified is not None
+    assert planned.last_modified.tzinfo is UTC
+
+
+def test_partitions_of_one_dataset_are_sampled_together(tmp_path: Path) -> None:
+    names = [f"region={region}/part-{i}.csv" for region in ("eu", "us") for i in range(2)]
+    write(tmp_path, names)
+    plan = plan_scan([str(tmp_path)], Sampling(objects_per_dataset=2))
+    assert len(plan.objects) == 2
+    assert sorted(uris(plan.objects) + uris(plan.skipped)) == [f"file://{tmp_path}/{name}" for name in names]
+    assert [p.reason for p in plan.skipped] == ["sampling: 2 of 4 objects read in this dataset"] * 2
+    assert {p.dataset for p in plan.objects + plan.skipped} == {f"file://{tmp_path}/"}
+
+
+def test_different_formats_in_one_folder_are_sampled_separately(tmp_path: Path) -> None:
+    write(tmp_path, ["a.csv", "b.csv", "c.csv", "app.log", "README", "z.json"])
+    plan = plan_scan([str(tmp_path)], Sampling(objects_per_dataset=1))
+    assert sorted(uris(plan.objects)) == [
+        f"file://{tmp_path}/README",
+        f"file://{tmp_path}/a.csv",
+        f"file://{tmp_path}/app.log",
+        f"file://{tmp_path}/z.json",
+    ]
+    assert [(p.uri, p.reason) for p in plan.skipped] == [
+        (f"file://{tmp_path}/b.csv", "sampling: 1 of 3 objects read in this dataset"),
+        (f"file://{tmp_path}/c.csv", "sampling: 1 of 3 objects read in this dataset"),
+    ]
+
+
+def test_single_file_source_is_planned(tmp_path: Path) -> None:
+    write(tmp_path, ["a.csv", "b.csv"])
+    plan = plan_scan([str(tmp_path / "b.csv")], Sampling())
+    assert uris(plan.objects) == [f"file://{tmp_path}/b.csv"]
+
+
+def test_missing_source_is_a_failed_source_and_the_others_are_still_planned(tmp_path: Path) -> None:
+    write(tmp_path, ["data/a.csv"])
+    missing = tmp_path / "missing"
+    plan = plan_scan([str(missing), str(tmp_path / "data")], Sampling())
+    assert plan.failed_sources == [
+        PlannedObject(
+            uri=f"file://{missing}",
+            size=0,
+            last_modified=None,
+            region=None,
+            dataset=f"file://{missing}",
+            source_kind="local",
+            reason=f"SourceError: source file://{missing} does not exist",
+        )
+    ]
+    assert uris(plan.objects) == [f"file://{tmp_path}/data/a.csv"]
+
+
+def test_s3_sources_record_region_kind_and_archived_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    listed = [
+        ObjectInfo("s3://b/customers/region=eu/part-0.csv", 10, WHEN),
+        ObjectInfo("s3://b/customers/region=us/part-0.csv", 10, WHEN, "DEEP_ARCHIVE"),
+        ObjectInfo("s3://b/customers/region=us/part-1.csv", 10, WHEN, "STANDARD"),
+    ]
+
+    def fake_list(location: Location) -> Iterator[ObjectInfo]:
+        assert location == Location("s3", "b", "customers/")
+        yield from listed
+
+    monkeypatch.setattr(jobs.planner, "bucket_region", lambda bucket: {"b": "eu-west-1"}[bucket])
+    monkeypatch.setattr(jobs.planner, "list_objects", fake_list)
+    plan = plan_scan(["s3://b/customers/"], Sampling())
+    assert plan.objects == [
+        PlannedObject(info.uri, 10, WHEN, "eu-west-1", "s3://b/customers/", "s3") for info in (listed[0], listed[2])
+    ]
+    assert plan.skipped == [
+        PlannedObject(
+            listed[1].uri,
+            10,
+            WHEN,
+            "eu-west-1",
+            "s3://b/customers/",
+            "s3",
+            "archived in storage class DEEP_ARCHIVE; restore it to scan",
+        )
+    ]
