@@ -98,12 +98,14 @@ def _skip_reason(info: ObjectInfo) -> str | None:
 
 
 def _spread(infos: list[ObjectInfo], limit: int | None) -> set[str]:
-    """Up to ``limit`` objects spread evenly over the key order, so samples cover old and new partitions."""
+    """Up to ``limit`` objects spread evenly over the key order, first and last included (old and new partitions)."""
     ordered = sorted(info.uri for info in infos)
     if limit is None or len(ordered) <= limit:
         return set(ordered)
-    step = len(ordered) / limit
-    return {ordered[int(i * step)] for i in range(limit)}
+    if limit == 1:
+        return {ordered[-1]}
+    last = len(ordered) - 1
+    return {ordered[round(i * last / (limit - 1))] for i in range(limit)}
 
 
 def _planned(info: ObjectInfo, region: str | None, dataset: str, kind: str, reason: str | None) -> PlannedObject:

@@ -110,6 +110,8 @@ class ObjectReader:
         if looks_binary(text_head) and not _has_utf16_bom(text_head):
             raise UnsupportedObject("binary content that is not a supported format")
         self.report.format = self._guess.format or sniff_text_format(text_head)
+        if _has_utf16_bom(text_head) and self.report.structured:
+            raise UnsupportedObject(f"UTF-16 encoded {self.report.format} is not supported yet (only text is)")
         return self.report
 
     def columns(self) -> Iterator[Columns]:
@@ -122,8 +124,9 @@ class ObjectReader:
         }[self.report.format]
         self.report.columns = []
         for batch in self._row_limited(reader()):
-            columns = flatten(batch)
-            for name, _ in columns:
+            names: list[str] = []
+            columns = flatten(batch, names)
+            for name in names:
                 if name not in self.report.columns:
                     self.report.columns.append(name)
             yield columns
@@ -139,7 +142,7 @@ class ObjectReader:
             while True:
                 chunk = stream.read(TEXT_CHUNK_BYTES)
                 if decoder is None:
-                    encoding = "utf-16" if _has_utf16_bom(chunk) else "utf-8"
+                    encoding = "utf-16" if _has_utf16_bom(chunk) else "utf-8-sig"
                     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
                 if limit is not None and decoded + len(chunk) > limit:
                     chunk = chunk[: max(0, limit - decoded)]
@@ -198,11 +201,13 @@ class ObjectReader:
 
     def _csv(self, delimiter: str) -> Iterator[pa.RecordBatch]:
         with self._stream() as stream:
-            header = _first_line(stream)
+            header, has_rows = _first_line(stream)
         self.report.bytes_read = 0  # the header is read again below; count the object's bytes once
         names = _column_names(next(csv.reader([header], delimiter=delimiter), []))
         if not names:
             raise SourceError("the CSV header line is empty")
+        if not has_rows:
+            return
 
         def count_malformed(_row: object) -> str:
             self.report.malformed_rows += 1
@@ -239,7 +244,8 @@ class ObjectReader:
         records = json.loads(data)
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise SourceError("JSON document is not an array of objects")
-        table = pa.Table.from_pylist(records)
+        keys = list(dict.fromkeys(key for record in records for key in record))  # union, in first-seen order
+        table = pa.Table.from_pylist([{key: record.get(key) for key in keys} for record in records])
         yield from table.to_batches(max_chunksize=self._limits.batch_rows)
 
     def _parquet(self) -> Iterator[pa.RecordBatch]:
@@ -275,37 +281,45 @@ class _CountingReader:
         self.closed = True
 
 
-def flatten(batch: pa.RecordBatch) -> Columns:
-    """Flatten nested columns: struct fields become ``a.b``, list items ``a[]``, map values ``a{}``."""
+def flatten(batch: pa.RecordBatch, names: list[str] | None = None) -> Columns:
+    """Flatten nested columns: struct fields become ``a.b``, list items ``a[]``, map values ``a{}``.
+
+    Null and binary leaves hold nothing textual to scan and are not returned; ``names``, when given, receives
+    every leaf name, scanned or not, for the asset's list of columns.
+    """
     columns: Columns = []
     for name, array in zip(batch.schema.names, batch.columns, strict=True):
-        _flatten_into(name, array, columns)
+        _flatten_into(name, array, columns, names if names is not None else [])
     return columns
 
 
-def _flatten_into(name: str, array: pa.Array, out: Columns) -> None:
+def _flatten_into(name: str, array: pa.Array, out: Columns, names: list[str]) -> None:
     kind = array.type
     if pa.types.is_struct(kind):
         for index in range(kind.num_fields):
-            _flatten_into(f"{name}.{kind.field(index).name}", pc.struct_field(array, [index]), out)
-    elif pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
-        _flatten_into(f"{name}[]", pc.list_flatten(array), out)
-    elif pa.types.is_map(kind):
-        _flatten_into(f"{name}{{}}", array.items, out)
-    elif pa.types.is_null(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
-        return  # nothing textual to scan; binary columns are listed in the asset's columns only
-    else:
+            _flatten_into(f"{name}.{kind.field(index).name}", pc.struct_field(array, [index]), out, names)
+        return
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        _flatten_into(f"{name}[]", pc.list_flatten(array), out, names)
+        return
+    if pa.types.is_map(kind):
+        _flatten_into(f"{name}{{}}", array.items, out, names)
+        return
+    names.append(name)
+    if not (pa.types.is_null(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind)):
         out.append((name, array))
 
 
-def _first_line(stream: pa.NativeFile) -> str:
+def _first_line(stream: pa.NativeFile) -> tuple[str, bool]:
+    """The first line, and whether anything follows it."""
     buffer = b""
     while b"\n" not in buffer and len(buffer) < MAX_LINE_CHARS:
         chunk = stream.read(HEAD_BYTES)
         if not chunk:
             break
         buffer += chunk
-    return buffer.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
+    line, newline, rest = buffer.partition(b"\n")
+    return line.decode("utf-8-sig", errors="replace").rstrip("\r"), bool(newline and (rest.strip() or stream.read(1)))
 
 
 def _column_names(header: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 MAX_REASON_CHARS = 300
-_QUOTED_ROW = re.compile(r"(?i)(: \w+ columns?, got \d+:|\bin row \d+:|\brow:|\bline:|\bvalue:).*$")
+_QUOTED_ROW = re.compile(r"(?i)(\bcolumns?, got \d+:|\bin row \d+:|\brow:|\bline:|\bvalue:).*$")
 _SECRETS = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|\b[A-Z0-9]{16,}\b"  # key-like tokens

@@ -56,15 +56,18 @@ class ObjectInfo:
 
 def parse_uri(uri: str) -> Location:
     """Parse a local path, ``file://`` or ``s3://bucket/prefix`` URI; anything else is a ConfigError."""
-    parsed = urlparse(uri)
-    if parsed.scheme == "s3":
-        if not parsed.netloc:
+    # Not urlparse: object keys may contain '#' and '?', which are not fragments or queries here.
+    scheme, separator, rest = uri.partition("://")
+    if not separator:
+        scheme, rest = "", uri
+    if scheme == "s3":
+        bucket, _, key = rest.partition("/")
+        if not bucket:
             raise ConfigError(f"S3 URI {uri!r} has no bucket; expected s3://bucket/prefix")
-        return Location("s3", parsed.netloc, parsed.path.lstrip("/"))
-    if parsed.scheme in ("", "file"):
-        path = parsed.path if parsed.scheme == "file" else uri
-        return Location("file", "", str(Path(path).resolve()) + ("/" if uri.endswith("/") else ""))
-    raise ConfigError(f"unsupported URI scheme {parsed.scheme!r} in {uri!r}; use a local path, file:// or s3://")
+        return Location("s3", bucket, key)
+    if scheme in ("", "file"):
+        return Location("file", "", str(Path(rest).resolve()) + ("/" if uri.endswith("/") else ""))
+    raise ConfigError(f"unsupported URI scheme {scheme!r} in {uri!r}; use a local path, file:// or s3://")
 
 
 def s3_endpoint() -> str | None:

@@ -60,11 +60,6 @@ def test_parse_uri_rejects_what_it_cannot_read(uri: str, message: str) -> None:
     assert str(raised.value) == message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: storage.parse_uri uses urlparse, which cuts '#...' (and '?...') off as fragment/query; "
-    "S3 keys and file names may contain them",
-)
 @pytest.mark.parametrize(
     ("uri", "location"),
     [
@@ -88,11 +83,6 @@ def test_list_objects_lists_files_in_path_order_with_sizes(tmp_path: Path) -> No
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: list_objects yields file://<path> URIs unescaped, and parse_uri cannot read them back when the "
-    "name holds '#': scan_object then opens the wrong path (FileNotFoundError)",
-)
 def test_listed_uris_parse_back_to_the_listed_file(tmp_path: Path) -> None:
     (tmp_path / "data#1.csv").write_bytes(b"a\n1\n")
     (info,) = list_objects(parse_uri(str(tmp_path)))
