@@ -30,6 +30,7 @@ class Scoring:
         validator_boost: Added when a detector's validator accepted at least 90 % of the candidates it saw.
         full_evidence_ratio: Column match ratio at which the ratio stops adding evidence.
         max_samples: Masked samples kept per finding.
+
     """
 
     min_confidence: float = 0.5

@@ -1,4 +1,4 @@
-"""How a detector is declared: data (entity, named patterns with scores, keywords, column hints) plus hooks.
+r"""How a detector is declared: data (entity, named patterns with scores, keywords, column hints) plus hooks.
 
 Patterns are written in the subset of regular-expression syntax that both RE2 (pyarrow.compute, used for
 the vectorized pass over whole columns) and Python's ``re`` (used on candidate values only, to extract every
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 Options = Mapping[str, Any]
@@ -18,7 +18,7 @@ Validator = Callable[[str, Options], bool]
 Masker = Callable[[str], str]
 
 
-class Sensitivity(str, Enum):
+class Sensitivity(StrEnum):
     """How harmful exposure of an entity is; drives tags and report scores."""
 
     LOW = "low"
@@ -66,6 +66,7 @@ class Detector:
         options: Default options handed to ``validate``; configuration may override known keys only.
         positives: Examples that must be detected.
         negatives: Look-alikes that must not be detected.
+
     """
 
     entity_type: str

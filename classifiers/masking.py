@@ -61,8 +61,10 @@ def mask_phone(value: str) -> str:
 
 
 def mask_iban(value: str) -> str:
-    """Keep the country code and last four characters, dropping spaces: ``GB82WEST12345698765432`` ->
-    ``GB****************5432``."""
+    """Keep the country code and last four characters, dropping spaces.
+
+    ``GB82WEST12345698765432`` -> ``GB****************5432``.
+    """
     compact = value.replace(" ", "")
     if len(compact) <= 8:
         return _stars(compact)

@@ -25,6 +25,7 @@ class EntityTally:
         patterns: Names of the patterns that produced accepted matches.
         value_hashes: 64-bit hashes of distinct matched values, at most MAX_TRACKED_DISTINCT of them.
         samples: Distinct masked samples, at most the configured number.
+
     """
 
     matched_values: int = 0

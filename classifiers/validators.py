@@ -89,9 +89,7 @@ def credit_card(token: str, options: Mapping[str, Any]) -> bool:
     digits = re.sub(r"[ -]", "", token)
     if not digits.isascii() or not digits.isdigit() or len(set(digits)) == 1 or not luhn(digits, options):
         return False
-    return any(
-        len(digits) in lengths and low <= digits[: len(low)] <= high for low, high, lengths in _CARD_RANGES
-    )
+    return any(len(digits) in lengths and low <= digits[: len(low)] <= high for low, high, lengths in _CARD_RANGES)
 
 
 def us_ssn(token: str, options: Mapping[str, Any]) -> bool:
@@ -198,7 +196,7 @@ def date_of_birth(token: str, options: Mapping[str, Any]) -> bool:
             date = dt.date(year, month, day)
         except ValueError:
             continue
-        if 1900 <= date.year and date <= today:
+        if date.year >= 1900 and date <= today:
             return True
     return False
 

@@ -31,8 +31,10 @@ def expected_findings(estate: Estate) -> set[tuple[str, str | None, str]]:
 def compare(found: set[tuple[str, str | None, str]], expected: set[tuple[str, str | None, str]]) -> list[str]:
     """Lines comparing findings with the ground truth: matched, missed and unexpected findings."""
     missed, unexpected = sorted(expected - found, key=str), sorted(found - expected, key=str)
-    lines = [f"Ground truth: {len(found & expected)} of {len(expected)} planted sensitive columns found, "
-             f"{len(unexpected)} unexpected finding(s)"]
+    lines = [
+        f"Ground truth: {len(found & expected)} of {len(expected)} planted sensitive columns found, "
+        f"{len(unexpected)} unexpected finding(s)"
+    ]
     lines += [f"  missed:     {a} [{c}] {e}" for a, c, e in missed]
     lines += [f"  unexpected: {a} [{c}] {e}" for a, c, e in unexpected]
     return lines
@@ -74,8 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print("\n".join(compare(found, expected_findings(estate))))
     print()
-    print(f"Delta tables written under {output / 'tables'}: findings, assets, runs "
-          f"({time.monotonic() - started:.0f}s in all)")
+    print(
+        f"Delta tables written under {output / 'tables'}: findings, assets, runs "
+        f"({time.monotonic() - started:.0f}s in all)"
+    )
     return EXIT_OK if result.objects_failed == 0 else EXIT_FAILED
 
 
@@ -83,7 +87,9 @@ def _findings_of_run(table: Path, run_id: str) -> set[tuple[str, str | None, str
     from deltalake import DeltaTable
 
     data = DeltaTable(str(table)).to_pyarrow_table(filters=[("run_id", "=", run_id)])
-    return {(r["asset"], r["column"], r["entity_type"]) for r in data.select(["asset", "column", "entity_type"]).to_pylist()}
+    return {
+        (r["asset"], r["column"], r["entity_type"]) for r in data.select(["asset", "column", "entity_type"]).to_pylist()
+    }
 
 
 if __name__ == "__main__":

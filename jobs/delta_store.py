@@ -109,8 +109,12 @@ def commit(uri: str, table: str, schema: pa.Schema, files: list[DataFile], run_i
         try:
             if existing is None:
                 create_table_with_add_actions(
-                    uri, Schema.from_arrow(schema), adds, mode="error",
-                    commit_properties=properties, storage_options=options,
+                    uri,
+                    Schema.from_arrow(schema),
+                    adds,
+                    mode="error",
+                    commit_properties=properties,
+                    storage_options=options,
                 )
             elif existing.transaction_version(app_id(table, run_id)) is not None:
                 return 0

@@ -123,7 +123,9 @@ def findings_frame(partials: DataFrame, plan: DataFrame, assignment: DataFrame, 
     for field in _SCORED_SCHEMA:
         if field.name not in scored_schema.names:
             scored_schema = scored_schema.append(field)
-    scored = joined.mapInArrow(_score_partition(run.raw_config, run.full_scan, scored_schema), _spark_schema(scored_schema))
+    scored = joined.mapInArrow(
+        _score_partition(run.raw_config, run.full_scan, scored_schema), _spark_schema(scored_schema)
+    )
     scored = scored.withColumn(
         "finding_id",
         F.substring(
@@ -146,16 +148,36 @@ def assets_frame(
         .select(
             F.col("object_uri").alias("asset"),
             F.when(F.col("dataset_asset") != F.col("object_uri"), F.col("dataset_asset")).alias("dataset"),
-            "source_kind", "region", "format", "compression", "size_bytes", "last_modified", "rows_scanned",
-            "bytes_scanned", F.col("truncated").alias("sampled"), "columns", "status", "reason", "duration_ms",
+            "source_kind",
+            "region",
+            "format",
+            "compression",
+            "size_bytes",
+            "last_modified",
+            "rows_scanned",
+            "bytes_scanned",
+            F.col("truncated").alias("sampled"),
+            "columns",
+            "status",
+            "reason",
+            "duration_ms",
         )
     )
     not_read = skipped.select(
         F.col("object_uri").alias("asset"),
         F.lit(None).cast("string").alias("dataset"),
-        "source_kind", "region", F.col("format"), F.lit(None).cast("string").alias("compression"), "size_bytes",
-        "last_modified", F.lit(0).cast("long").alias("rows_scanned"), F.lit(0).cast("long").alias("bytes_scanned"),
-        F.lit(False).alias("sampled"), F.lit(None).cast("array<string>").alias("columns"), "status", "reason",
+        "source_kind",
+        "region",
+        F.col("format"),
+        F.lit(None).cast("string").alias("compression"),
+        "size_bytes",
+        "last_modified",
+        F.lit(0).cast("long").alias("rows_scanned"),
+        F.lit(0).cast("long").alias("bytes_scanned"),
+        F.lit(False).alias("sampled"),
+        F.lit(None).cast("array<string>").alias("columns"),
+        "status",
+        "reason",
         F.lit(0).cast("long").alias("duration_ms"),
     )
     return _conform(scanned.unionByName(not_read), ASSETS, run)

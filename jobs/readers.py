@@ -341,5 +341,3 @@ def _pieces(line: str) -> list[str]:
 
 def _has_utf16_bom(head: bytes) -> bool:
     return head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-
-

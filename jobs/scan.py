@@ -92,7 +92,9 @@ def new_run_id(now: datetime) -> str:
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
 
 
-def run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> ScanResult:
+def run_scan(
+    spark: SparkSession, request: ScanRequest, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> ScanResult:
     """Plan, scan and write one run. Returns its counts; per-object failures are recorded, not raised."""
     started_at = clock()
     timings: dict[str, float] = {}
@@ -112,7 +114,11 @@ def run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], date
     total_bytes = sum(o.size for o in plan.objects)
     LOG.info(
         "planned %d object(s), %.1f MB to read; %d skipped, %d source(s) failed to list (%.1fs)",
-        len(plan.objects), total_bytes / 1e6, len(plan.skipped), len(plan.failed_sources), timings["listing"],
+        len(plan.objects),
+        total_bytes / 1e6,
+        len(plan.skipped),
+        len(plan.failed_sources),
+        timings["listing"],
     )
 
     tick = time.monotonic()
@@ -132,7 +138,12 @@ def run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], date
     write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id)
     timings["writing"] = time.monotonic() - tick
     result.timings = timings
-    write_table(_runs_row(request, result, started_at, clock(), spark.version), table_uri(request.output, "runs"), "runs", request.run_id)
+    write_table(
+        _runs_row(request, result, started_at, clock(), spark.version),
+        table_uri(request.output, "runs"),
+        "runs",
+        request.run_id,
+    )
     for frame in (partials, assignment, findings, assets):
         frame.unpersist()
     LOG.info("run %s %s in %.1fs", request.run_id, result.status, sum(timings.values()))
@@ -153,8 +164,16 @@ def _skipped_frame(spark: SparkSession, plan: Plan) -> DataFrame:
     from jobs.formats import guess_from_name
 
     rows = [
-        (o.uri, o.source_kind, o.region, guess_from_name(o.uri).format, o.size, o.last_modified,
-         "error" if o in plan.failed_sources else "skipped", o.reason)
+        (
+            o.uri,
+            o.source_kind,
+            o.region,
+            guess_from_name(o.uri).format,
+            o.size,
+            o.last_modified,
+            "error" if o in plan.failed_sources else "skipped",
+            o.reason,
+        )
         for o in [*plan.skipped, *plan.failed_sources]
     ]
     schema = (
@@ -201,7 +220,9 @@ def _summarise(run_id: str, plan: Plan, findings: DataFrame, assets: DataFrame) 
     )
 
 
-def _runs_row(request: ScanRequest, result: ScanResult, started: datetime, finished: datetime, spark_version: str) -> pa.Table:
+def _runs_row(
+    request: ScanRequest, result: ScanResult, started: datetime, finished: datetime, spark_version: str
+) -> pa.Table:
     return pa.Table.from_pylist(
         [
             {
@@ -273,7 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.full_scan:
         config = config.with_full_scan()
     request = ScanRequest(
-        sources=tuple(args.source), output=args.output, config=config, run_id=args.run_id or new_run_id(datetime.now(UTC))
+        sources=tuple(args.source),
+        output=args.output,
+        config=config,
+        run_id=args.run_id or new_run_id(datetime.now(UTC)),
     )
     from jobs.spark import build_session
 

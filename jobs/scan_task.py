@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from classifiers.engine import Engine
 from classifiers.tally import ColumnTally
@@ -60,6 +61,8 @@ PARTIAL_SCHEMA = pa.schema(
     ]
 )
 
+READ_SCHEMA = pa.schema([("object_uri", pa.string()), ("rows", pa.int64()), ("bytes", pa.int64())])
+
 _ENGINES: dict[str, tuple[ScanConfig, Engine]] = {}
 
 
@@ -76,6 +79,53 @@ def scan_partition(raw_config: Mapping[str, Any], full_scan: bool) -> Any:
     return scan
 
 
+def read_partition(raw_config: Mapping[str, Any], full_scan: bool) -> Any:
+    """The same reading as ``scan_partition`` without detection: the baseline the benchmark compares against.
+
+    Emits one row per object: its URI, rows read and bytes read.
+    """
+
+    def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        config, _ = _engine(raw_config, full_scan)
+        limits = _limits(config)
+        for batch in batches:
+            for plan_row in batch.to_pylist():
+                location = parse_uri(plan_row["object_uri"])
+                fs = filesystem(location, plan_row.get("region"))
+                reader = ObjectReader(fs, location.fs_path, guess_from_name(plan_row["object_uri"]), limits)
+                try:
+                    if reader.open().structured:
+                        for columns in reader.columns():
+                            for _, values in columns:
+                                pc.cast(values, pa.string())  # the engine's only per-value step before RE2
+                    else:
+                        for _ in reader.lines():
+                            pass
+                except UnsupportedObject:
+                    pass
+                yield pa.RecordBatch.from_pylist(
+                    [
+                        {
+                            "object_uri": plan_row["object_uri"],
+                            "rows": reader.report.rows,
+                            "bytes": reader.report.bytes_read,
+                        }
+                    ],
+                    schema=READ_SCHEMA,
+                )
+
+    return read
+
+
+def _limits(config: ScanConfig) -> Limits:
+    sampling = config.sampling
+    return Limits(
+        rows=None if sampling.full_scan else sampling.rows_per_object,
+        bytes=None if sampling.full_scan else sampling.bytes_per_object,
+        batch_rows=config.reading.batch_rows,
+    )
+
+
 def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine) -> list[dict[str, Any]]:
     """Scan one planned object; returns its asset row followed by its column and entity rows.
 
@@ -84,13 +134,9 @@ def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine)
     started = time.monotonic()
     uri = plan_row["object_uri"]
     location = parse_uri(uri)
-    sampling = config.sampling
-    limits = Limits(
-        rows=None if sampling.full_scan else sampling.rows_per_object,
-        bytes=None if sampling.full_scan else sampling.bytes_per_object,
-        batch_rows=config.reading.batch_rows,
+    reader = ObjectReader(
+        filesystem(location, plan_row.get("region")), location.fs_path, guess_from_name(uri), _limits(config)
     )
-    reader = ObjectReader(filesystem(location, plan_row.get("region")), location.fs_path, guess_from_name(uri), limits)
     tallies: dict[str | None, ColumnTally] = {}
     status, reason = "scanned", None
     try:

@@ -112,7 +112,7 @@ def bucket_region(bucket: str) -> str:
     client = s3_client()
     try:
         constraint = client.get_bucket_location(Bucket=bucket).get("LocationConstraint")  # type: ignore[attr-defined]
-    except Exception as exc:  # noqa: BLE001 - boto3 raises many types; the reason is recorded, the scan goes on
+    except Exception as exc:
         raise SourceError(f"cannot determine the region of bucket {bucket!r}: {type(exc).__name__}") from exc
     return str(constraint) if constraint else DEFAULT_REGION
 
@@ -140,7 +140,7 @@ def _list_s3(location: Location) -> Iterator[ObjectInfo]:
                     last_modified=item["LastModified"].astimezone(UTC),
                     storage_class=item.get("StorageClass"),
                 )
-    except Exception as exc:  # noqa: BLE001 - listing failures of any kind end as one clear SourceError
+    except Exception as exc:
         raise SourceError(f"cannot list {location.uri}: {type(exc).__name__}: {exc}") from exc
 
 

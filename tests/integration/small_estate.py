@@ -8,9 +8,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 CANARIES = (
-    "jane.doe@example.com", "bob.smith@example.org", "al@example.net",
-    "+44 20 7946 0958", "+44 20 7946 0959", "(212) 736-5000",
-    "4111111111111111", "5555555555554444", "AKIAQ3EGRQWLNXSJ7ZPB", "203.0.113.7", "198.51.100.23",
+    "jane.doe@example.com",
+    "bob.smith@example.org",
+    "al@example.net",
+    "+44 20 7946 0958",
+    "+44 20 7946 0959",
+    "(212) 736-5000",
+    "4111111111111111",
+    "5555555555554444",
+    "AKIAQ3EGRQWLNXSJ7ZPB",
+    "203.0.113.7",
+    "198.51.100.23",
 )
 
 

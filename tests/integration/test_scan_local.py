@@ -35,77 +35,212 @@ def _finding(source: Path, asset: str, column: str | None, entity: str, **values
     uri = f"file://{source}/{asset}"
     digest = hashlib.sha256(f"{RUN_ID}|{uri}|{column or ''}|{entity}".encode()).hexdigest()[:32]
     row = {
-        "finding_id": digest, "run_id": RUN_ID, "scanned_at": CLOCK.replace(tzinfo=None), "source_kind": "local",
-        "asset": uri, "region": None, "column": column, "level": "column" if column else "object",
-        "entity_type": entity, **values, "sampling": SAMPLING,
+        "finding_id": digest,
+        "run_id": RUN_ID,
+        "scanned_at": CLOCK.replace(tzinfo=None),
+        "source_kind": "local",
+        "asset": uri,
+        "region": None,
+        "column": column,
+        "level": "column" if column else "object",
+        "entity_type": entity,
+        **values,
+        "sampling": SAMPLING,
     }
     return {name: row[name] for name in FINDINGS.names}
 
 
-def test_findings_rows_are_exactly_the_hand_computed_ones(spark: SparkSession, scanned: tuple[Path, Path, ScanResult]) -> None:
+def test_findings_rows_are_exactly_the_hand_computed_ones(
+    spark: SparkSession, scanned: tuple[Path, Path, ScanResult]
+) -> None:
     source, output, _ = scanned
     expected = [
         # 3 e-mails over 2 partition files: pattern 0.9 * 1.0 + hint 0.3 + validator 0.2 -> capped at 1.0
-        _finding(source, "crm/customers/", "email", "EMAIL_ADDRESS", occurrences=3, rows_scanned=3, values_scanned=3,
-                 matched_values=3, distinct_values=3, match_ratio=1.0, validator_pass_rate=1.0, confidence=1.0,
-                 sensitivity="medium", samples_masked=["a***@example.net", "b***@example.org", "j***@example.com"],
-                 detectors=["pattern:EMAIL_ADDRESS.email", "validator:email", "column_hint:email"], objects_scanned=2),
-        _finding(source, "crm/customers/", "phone", "PHONE_NUMBER", occurrences=3, rows_scanned=3, values_scanned=3,
-                 matched_values=3, distinct_values=3, match_ratio=1.0, validator_pass_rate=1.0, confidence=1.0,
-                 sensitivity="medium", samples_masked=["(***) ***-**00", "+** ** **** **58", "+** ** **** **59"],
-                 detectors=["pattern:PHONE_NUMBER.bracketed_area_code", "pattern:PHONE_NUMBER.international",
-                            "validator:phone_number", "column_hint:phone"], objects_scanned=2),
+        _finding(
+            source,
+            "crm/customers/",
+            "email",
+            "EMAIL_ADDRESS",
+            occurrences=3,
+            rows_scanned=3,
+            values_scanned=3,
+            matched_values=3,
+            distinct_values=3,
+            match_ratio=1.0,
+            validator_pass_rate=1.0,
+            confidence=1.0,
+            sensitivity="medium",
+            samples_masked=["a***@example.net", "b***@example.org", "j***@example.com"],
+            detectors=["pattern:EMAIL_ADDRESS.email", "validator:email", "column_hint:email"],
+            objects_scanned=2,
+        ),
+        _finding(
+            source,
+            "crm/customers/",
+            "phone",
+            "PHONE_NUMBER",
+            occurrences=3,
+            rows_scanned=3,
+            values_scanned=3,
+            matched_values=3,
+            distinct_values=3,
+            match_ratio=1.0,
+            validator_pass_rate=1.0,
+            confidence=1.0,
+            sensitivity="medium",
+            samples_masked=["(***) ***-**00", "+** ** **** **58", "+** ** **** **59"],
+            detectors=[
+                "pattern:PHONE_NUMBER.bracketed_area_code",
+                "pattern:PHONE_NUMBER.international",
+                "validator:phone_number",
+                "column_hint:phone",
+            ],
+            objects_scanned=2,
+        ),
         # one key in 4 lines: 0.9 * 0.6 (one distinct value) + keyword 0.3 + validator 0.2 -> 1.0
-        _finding(source, "logs/app.log", None, "AWS_ACCESS_KEY", occurrences=1, rows_scanned=4, values_scanned=4,
-                 matched_values=1, distinct_values=1, match_ratio=0.25, validator_pass_rate=1.0, confidence=1.0,
-                 sensitivity="high", samples_masked=["AKIA****************"],
-                 detectors=["pattern:AWS_ACCESS_KEY.access_key_id", "validator:aws_access_key", "keyword"],
-                 objects_scanned=1),
+        _finding(
+            source,
+            "logs/app.log",
+            None,
+            "AWS_ACCESS_KEY",
+            occurrences=1,
+            rows_scanned=4,
+            values_scanned=4,
+            matched_values=1,
+            distinct_values=1,
+            match_ratio=0.25,
+            validator_pass_rate=1.0,
+            confidence=1.0,
+            sensitivity="high",
+            samples_masked=["AKIA****************"],
+            detectors=["pattern:AWS_ACCESS_KEY.access_key_id", "validator:aws_access_key", "keyword"],
+            objects_scanned=1,
+        ),
         # 2 of 6 candidates valid (a build number and four timestamps fail): 0.5 * 0.7 + keyword 0.3 = 0.65
-        _finding(source, "logs/app.log", None, "IP_ADDRESS", occurrences=2, rows_scanned=4, values_scanned=4,
-                 matched_values=2, distinct_values=2, match_ratio=0.5, validator_pass_rate=0.3333, confidence=0.65,
-                 sensitivity="low", samples_masked=["*.*.*.23", "*.*.*.7"],
-                 detectors=["pattern:IP_ADDRESS.ipv4", "validator:ip_address", "keyword"], objects_scanned=1),
+        _finding(
+            source,
+            "logs/app.log",
+            None,
+            "IP_ADDRESS",
+            occurrences=2,
+            rows_scanned=4,
+            values_scanned=4,
+            matched_values=2,
+            distinct_values=2,
+            match_ratio=0.5,
+            validator_pass_rate=0.3333,
+            confidence=0.65,
+            sensitivity="low",
+            samples_masked=["*.*.*.23", "*.*.*.7"],
+            detectors=["pattern:IP_ADDRESS.ipv4", "validator:ip_address", "keyword"],
+            objects_scanned=1,
+        ),
         # bare 16 digits: 0.4 * 1.0 + hint 0.3 + validator 0.2 = 0.9
-        _finding(source, "payments/cards.parquet", "card", "CREDIT_CARD", occurrences=2, rows_scanned=2,
-                 values_scanned=2, matched_values=2, distinct_values=2, match_ratio=1.0, validator_pass_rate=1.0,
-                 confidence=0.9, sensitivity="high", samples_masked=["****-****-****-1111", "****-****-****-4444"],
-                 detectors=["pattern:CREDIT_CARD.bare_digits", "validator:credit_card", "column_hint:card"],
-                 objects_scanned=1),
+        _finding(
+            source,
+            "payments/cards.parquet",
+            "card",
+            "CREDIT_CARD",
+            occurrences=2,
+            rows_scanned=2,
+            values_scanned=2,
+            matched_values=2,
+            distinct_values=2,
+            match_ratio=1.0,
+            validator_pass_rate=1.0,
+            confidence=0.9,
+            sensitivity="high",
+            samples_masked=["****-****-****-1111", "****-****-****-4444"],
+            detectors=["pattern:CREDIT_CARD.bare_digits", "validator:credit_card", "column_hint:card"],
+            objects_scanned=1,
+        ),
     ]
     actual = delta_frame(spark, str(output / "findings"))
     expected_frame = spark.createDataFrame(expected, schema=actual.schema)
     assert_df_equality(actual, expected_frame, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_assets_rows_record_every_object_with_its_status(spark: SparkSession, scanned: tuple[Path, Path, ScanResult]) -> None:
+def test_assets_rows_record_every_object_with_its_status(
+    spark: SparkSession, scanned: tuple[Path, Path, ScanResult]
+) -> None:
     source, output, _ = scanned
     ignored = ("run_id", "scanned_at", "last_modified", "duration_ms", "size_bytes")
     actual = delta_frame(spark, str(output / "assets")).drop(*ignored)
     customers = f"file://{source}/crm/customers/"
 
-    def asset(path: str, dataset: str | None, fmt: str, rows: int, nbytes: int, columns: list[str] | None,
-              status: str, reason: str | None) -> dict[str, object]:
-        return {"source_kind": "local", "asset": f"file://{source}/{path}", "dataset": dataset, "region": None,
-                "format": fmt, "compression": None, "rows_scanned": rows, "bytes_scanned": nbytes, "sampled": False,
-                "columns": columns, "status": status, "reason": reason}
+    def asset(
+        path: str,
+        dataset: str | None,
+        fmt: str,
+        rows: int,
+        nbytes: int,
+        columns: list[str] | None,
+        status: str,
+        reason: str | None,
+    ) -> dict[str, object]:
+        return {
+            "source_kind": "local",
+            "asset": f"file://{source}/{path}",
+            "dataset": dataset,
+            "region": None,
+            "format": fmt,
+            "compression": None,
+            "rows_scanned": rows,
+            "bytes_scanned": nbytes,
+            "sampled": False,
+            "columns": columns,
+            "status": status,
+            "reason": reason,
+        }
 
-    sizes = {p: (source / p).stat().st_size for p in ("clean/metrics.csv", "crm/customers/region=eu/part-0.csv",
-                                                        "crm/customers/region=us/part-1.csv", "logs/app.log")}
+    sizes = {
+        p: (source / p).stat().st_size
+        for p in (
+            "clean/metrics.csv",
+            "crm/customers/region=eu/part-0.csv",
+            "crm/customers/region=us/part-1.csv",
+            "logs/app.log",
+        )
+    }
     expected = [
         asset("clean/logo.png", None, "unknown", 0, 0, None, "skipped", "unsupported format '.png' (image)"),
-        asset("clean/metrics.csv", None, "csv", 2, sizes["clean/metrics.csv"], ["order_id", "build_version", "count"],
-              "scanned", None),
-        asset("crm/customers/region=eu/part-0.csv", customers, "csv", 2, sizes["crm/customers/region=eu/part-0.csv"],
-              ["id", "email", "phone", "notes"], "scanned", None),
-        asset("crm/customers/region=us/part-1.csv", customers, "csv", 1, sizes["crm/customers/region=us/part-1.csv"],
-              ["id", "email", "phone", "notes"], "scanned", None),
+        asset(
+            "clean/metrics.csv",
+            None,
+            "csv",
+            2,
+            sizes["clean/metrics.csv"],
+            ["order_id", "build_version", "count"],
+            "scanned",
+            None,
+        ),
+        asset(
+            "crm/customers/region=eu/part-0.csv",
+            customers,
+            "csv",
+            2,
+            sizes["crm/customers/region=eu/part-0.csv"],
+            ["id", "email", "phone", "notes"],
+            "scanned",
+            None,
+        ),
+        asset(
+            "crm/customers/region=us/part-1.csv",
+            customers,
+            "csv",
+            1,
+            sizes["crm/customers/region=us/part-1.csv"],
+            ["id", "email", "phone", "notes"],
+            "scanned",
+            None,
+        ),
         asset("logs/app.log", None, "text", 4, sizes["logs/app.log"], None, "scanned", None),
         asset("payments/cards.parquet", None, "parquet", 2, 220, ["card", "amount"], "scanned", None),
     ]
     assert [f.name for f in actual.schema] == [n for n in ASSETS.names if n not in ignored]
-    assert_df_equality(actual, spark.createDataFrame(expected, schema=actual.schema), ignore_row_order=True,
-                       ignore_nullable=True)
+    assert_df_equality(
+        actual, spark.createDataFrame(expected, schema=actual.schema), ignore_row_order=True, ignore_nullable=True
+    )
 
 
 def test_run_result_counts_match_the_tables(scanned: tuple[Path, Path, ScanResult]) -> None:
@@ -113,14 +248,38 @@ def test_run_result_counts_match_the_tables(scanned: tuple[Path, Path, ScanResul
     runs = DeltaTable(str(output / "runs")).to_pyarrow_table().to_pylist()
     assert len(runs) == 1
     run = runs[0]
-    assert {k: run[k] for k in ("run_id", "status", "objects_listed", "objects_scanned", "objects_skipped",
-                                "objects_failed", "rows_scanned", "findings", "sampling")} == {
-        "run_id": RUN_ID, "status": "succeeded", "objects_listed": 6, "objects_scanned": 5, "objects_skipped": 1,
-        "objects_failed": 0, "rows_scanned": 11, "findings": 5, "sampling": SAMPLING,
+    assert {
+        k: run[k]
+        for k in (
+            "run_id",
+            "status",
+            "objects_listed",
+            "objects_scanned",
+            "objects_skipped",
+            "objects_failed",
+            "rows_scanned",
+            "findings",
+            "sampling",
+        )
+    } == {
+        "run_id": RUN_ID,
+        "status": "succeeded",
+        "objects_listed": 6,
+        "objects_scanned": 5,
+        "objects_skipped": 1,
+        "objects_failed": 0,
+        "rows_scanned": 11,
+        "findings": 5,
+        "sampling": SAMPLING,
     }
     assert run["started_at"] == CLOCK
-    assert result.findings_by_entity == {"AWS_ACCESS_KEY": 1, "CREDIT_CARD": 1, "EMAIL_ADDRESS": 1, "IP_ADDRESS": 1,
-                                         "PHONE_NUMBER": 1}
+    assert result.findings_by_entity == {
+        "AWS_ACCESS_KEY": 1,
+        "CREDIT_CARD": 1,
+        "EMAIL_ADDRESS": 1,
+        "IP_ADDRESS": 1,
+        "PHONE_NUMBER": 1,
+    }
     assert result.top_assets[0][:3] == (f"file://{scanned[0]}/logs/app.log", "high", 2)
 
 

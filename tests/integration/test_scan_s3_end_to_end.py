@@ -28,7 +28,9 @@ VOLATILE = ("run_id", "scanned_at", "finding_id")
 
 
 @pytest.fixture(scope="module")
-def scan(spark: SparkSession, s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Estate, Path, ScanResult]:
+def scan(
+    spark: SparkSession, s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Estate, Path, ScanResult]:
     base = tmp_path_factory.mktemp("s3-scan")
     estate = generate_estate(base / "estate", seed=7, rows=60)
     buckets = upload_estate(estate, s3_endpoint)
@@ -39,7 +41,9 @@ def scan(spark: SparkSession, s3_endpoint: str, tmp_path_factory: pytest.TempPat
 
 def test_findings_are_exactly_the_planted_columns(spark: SparkSession, scan: tuple[Estate, Path, ScanResult]) -> None:
     estate, output, _ = scan
-    found = {(r["asset"], r["column"], r["entity_type"]) for r in delta_frame(spark, str(output / "findings")).collect()}
+    found = {
+        (r["asset"], r["column"], r["entity_type"]) for r in delta_frame(spark, str(output / "findings")).collect()
+    }
     planted = {(f"s3://{p.bucket}/{p.asset}", p.column, p.entity_type) for p in estate.planted}
     assert found == planted
 
@@ -47,7 +51,9 @@ def test_findings_are_exactly_the_planted_columns(spark: SparkSession, scan: tup
 def test_findings_rows_equal_the_golden_file(spark: SparkSession, scan: tuple[Estate, Path, ScanResult]) -> None:
     _, output, _ = scan
     actual = delta_frame(spark, str(output / "findings")).drop(*VOLATILE)
-    rows = sorted((r.asDict() for r in actual.collect()), key=lambda r: (r["asset"], r["column"] or "", r["entity_type"]))
+    rows = sorted(
+        (r.asDict() for r in actual.collect()), key=lambda r: (r["asset"], r["column"] or "", r["entity_type"])
+    )
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(json.dumps(rows, indent=1, sort_keys=True) + "\n")
     expected = spark.createDataFrame(json.loads(GOLDEN.read_text()), schema=actual.schema)
@@ -60,12 +66,19 @@ def test_every_object_has_one_assets_row(spark: SparkSession, scan: tuple[Estate
         r["asset"]: (r["status"], r["reason"], r["region"])
         for r in delta_frame(spark, str(output / "assets")).collect()
     }
-    expected = {
-        f"s3://{bucket}/{key}": ("scanned", None, "us-east-1") for bucket, key in estate.objects()
-    }
-    expected["s3://acme-analytics-clean/images/logo.png"] = ("skipped", "unsupported format '.png' (image)", "us-east-1")
+    expected = {f"s3://{bucket}/{key}": ("scanned", None, "us-east-1") for bucket, key in estate.objects()}
+    expected["s3://acme-analytics-clean/images/logo.png"] = (
+        "skipped",
+        "unsupported format '.png' (image)",
+        "us-east-1",
+    )
     assert statuses == expected
-    assert (result.objects_listed, result.objects_scanned, result.objects_skipped, result.objects_failed) == (13, 12, 1, 0)
+    assert (result.objects_listed, result.objects_scanned, result.objects_skipped, result.objects_failed) == (
+        13,
+        12,
+        1,
+        0,
+    )
 
 
 def test_no_planted_value_appears_in_any_written_file(scan: tuple[Estate, Path, ScanResult]) -> None:

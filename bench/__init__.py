@@ -1,0 +1,1 @@
+"""Benchmarks: ``make bench`` measures the engine and the Spark scan and writes BENCHMARKS.md."""

@@ -1,0 +1,92 @@
+"""The Spark side: the full scan against a plain read of the same objects, and RE2 against Spark's rlike."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from bench.data import mixed_columns
+from bench.engine_bench import Measurement, _timed
+from classifiers.config import DetectionConfig
+from classifiers.engine import Engine
+from demo.estate import generate_estate
+from jobs.config import load_config
+from jobs.findings import _spark_schema
+from jobs.planner import plan_scan
+from jobs.scan import ScanRequest, _plan_frame, run_scan
+from jobs.scan_task import READ_SCHEMA, read_partition
+
+
+@dataclass(frozen=True)
+class ScanComparison:
+    """Full scan and plain read over the same objects."""
+
+    objects: int
+    megabytes: float
+    rows: int
+    read_seconds: list[float]
+    scan_seconds: list[float]
+    scan_total_seconds: list[float]
+    findings: int
+
+
+def compare_scan_with_read(spark: SparkSession, workdir: Path, rows: int, runs: int) -> ScanComparison:
+    """Generate the demo estate at ``rows`` rows per table, then time a plain read and the full scan."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    estate = generate_estate(workdir / "estate", rows=rows)
+    config = load_config().with_full_scan()
+    sources = tuple(str(estate.root / bucket) for bucket in sorted({b for b, _ in estate.objects()}))
+    plan = plan_scan(sources, config.sampling)
+    megabytes = sum(o.size for o in plan.objects) / 1e6
+
+    def plain_read() -> None:
+        frame = _plan_frame(spark, plan.objects, config)
+        frame.mapInArrow(read_partition(config.raw, True), _spark_schema(READ_SCHEMA)).agg(F.sum("rows")).collect()
+
+    plain_read()  # warm the Python workers once, for both sides alike
+    read_seconds = _timed(runs, plain_read)
+    scan_seconds, total_seconds, findings, rows_read = [], [], 0, 0
+    for run in range(runs):
+        output = workdir / f"tables-{run}"
+        start = time.perf_counter()
+        result = run_scan(spark, ScanRequest(sources, str(output), config, f"bench-{run}"))
+        total_seconds.append(time.perf_counter() - start)
+        scan_seconds.append(result.timings["scanning"])
+        findings, rows_read = result.findings, result.rows_scanned
+    return ScanComparison(len(plan.objects), megabytes, rows_read, read_seconds, scan_seconds, total_seconds, findings)
+
+
+def candidate_pass_spark(spark: SparkSession, rows: int, runs: int) -> tuple[Measurement, Measurement]:
+    """The candidate pass inside Spark: JVM ``rlike`` against pyarrow RE2 in ``mapInArrow``, same values."""
+    regex = Engine(DetectionConfig.default())._prefilter
+    values = pa.chunked_array(list(mixed_columns(rows).values())).combine_chunks()
+    frame = spark.createDataFrame(pa.table({"v": values}).to_pandas()).repartition(2).cache()
+    total = frame.count()
+
+    def re2(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            hits = pc.sum(pc.match_substring_regex(batch.column(0), regex)).as_py() or 0
+            yield pa.RecordBatch.from_pylist([{"hits": hits}])
+
+    def with_re2() -> None:
+        frame.mapInArrow(re2, "hits long").agg(F.sum("hits")).collect()
+
+    def with_rlike() -> None:
+        frame.filter(F.col("v").rlike(regex)).count()
+
+    with_re2()
+    with_rlike()
+    result = (
+        Measurement("candidate pass in Spark, mapInArrow + pyarrow RE2", total, _timed(runs, with_re2)),
+        Measurement("candidate pass in Spark, JVM rlike", total, _timed(runs, with_rlike)),
+    )
+    frame.unpersist()
+    return result
