@@ -16,8 +16,6 @@ COMMON_CONF = {
     # Timestamps are UTC everywhere: Delta timestamps without a zone would change the table protocol.
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
-    # Our readers stream objects themselves; Spark only schedules tasks over the plan rows.
-    "spark.sql.execution.arrow.maxRecordsPerBatch": "64",
 }
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 
 from jobs.local_s3 import LocalS3, s3_env
 
@@ -38,11 +38,3 @@ def spark(s3_endpoint: str) -> Iterator[SparkSession]:
     session = build_session("piiscan-tests", "local[2]")
     yield session
     session.stop()
-
-
-def delta_frame(spark: SparkSession, table: str) -> DataFrame:
-    """A Delta table's current snapshot as a DataFrame, read through delta-rs's list of live files."""
-    from deltalake import DeltaTable
-
-    files = DeltaTable(table).file_uris()
-    return spark.read.parquet(*files)

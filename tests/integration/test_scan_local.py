@@ -14,7 +14,7 @@ from pyspark.sql import SparkSession
 from jobs.config import load_config
 from jobs.scan import ScanRequest, ScanResult, run_scan
 from jobs.tables import ASSETS, FINDINGS
-from tests.conftest import delta_frame
+from tests.helpers import delta_frame
 from tests.integration.small_estate import CANARIES, write_small_estate
 
 RUN_ID = "run-local-1"

@@ -19,7 +19,7 @@ from pyspark.sql import SparkSession
 from demo.estate import Estate, generate_estate, upload_estate
 from jobs.config import load_config
 from jobs.scan import ScanRequest, ScanResult, run_scan
-from tests.conftest import delta_frame
+from tests.helpers import delta_frame
 
 RUN_ID = "run-s3-1"
 CLOCK = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Built-in detectors, validators and maskers, exercised directly (without the scanning engine)."""
+"""Built-in detectors: every declared example through the engine, and the validators and maskers directly."""
 
 from __future__ import annotations
 
@@ -11,26 +11,26 @@ import pyarrow.compute as pc
 import pytest
 
 from classifiers import masking, registry, validators
+from classifiers.config import DetectionConfig
 from classifiers.detector import Detector, Example
+from classifiers.engine import Engine
+from classifiers.tally import ColumnTally
 
 DETECTORS = registry.all_detectors()
 
 
+ENGINE = Engine(DetectionConfig.default())
+
+
 def finds(detector: Detector, example: Example) -> bool:
-    """True when some match of some pattern passes the validator, with context when the detector needs it."""
-    if detector.requires_context:
-        text = example.text.lower()
-        column = example.column or ""
-        in_context = any(keyword.lower() in text for keyword in detector.keywords) or (
-            example.column is not None and any(re.search(hint, column) for hint in detector.column_hints)
-        )
-        if not in_context:
-            return False
-    for pattern in detector.patterns:
-        for match in re.finditer(pattern.regex, example.text, re.ASCII):
-            if detector.validate is None or detector.validate(match.group(), detector.options):
-                return True
-    return False
+    """True when the engine accepts a match of ``detector`` in the example (a one-value column or text line).
+
+    This is the production path: vectorized candidate pass, validators, overlap resolution and context.
+    """
+    tally = ColumnTally(example.column)
+    ENGINE.scan(pa.array([example.text]), tally)
+    entity = tally.entities.get(detector.entity_type)
+    return entity is not None and entity.matched_values > 0
 
 
 def _example_cases() -> list[Any]:
