@@ -87,7 +87,10 @@ def parse_detection(raw: Mapping[str, Any] | None, scoring: Mapping[str, Any] | 
         if not isinstance(settings, Mapping):
             raise ConfigError(f"detectors.{detector.entity_type} must be a mapping, got {settings!r}")
         _reject_unknown(f"detectors.{detector.entity_type}", settings, _DETECTOR_KEYS)
-        if settings.get("enabled", True) is False:
+        enabled = settings.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise ConfigError(f"detectors.{detector.entity_type}.enabled must be true or false, got {enabled!r}")
+        if not enabled:
             continue
         detectors.append(_tune(detector, settings))
     if not detectors:
@@ -112,6 +115,8 @@ def _tune(detector: Detector, settings: Mapping[str, Any]) -> Detector:
             raise ConfigError(f"{where}.sensitivity: {settings['sensitivity']!r} is not one of {valid}") from None
     if "options" in settings:
         options = settings["options"] or {}
+        if not isinstance(options, Mapping):
+            raise ConfigError(f"{where}.options must be a mapping of option to value, got {options!r}")
         _reject_unknown(f"{where}.options", options, set(detector.options))
         changes["options"] = {**detector.options, **options}
     if "extra_keywords" in settings:

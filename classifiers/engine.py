@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from classifiers.columns import normalise_column_name
 from classifiers.config import DetectionConfig
 from classifiers.detector import Detector
-from classifiers.tally import ColumnTally
+from classifiers.tally import MAX_TRACKED_DISTINCT, ColumnTally
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,14 @@ class Engine:
     Build one per worker process (compiling is cheap but not free) and reuse it for every batch.
     """
 
-    def __init__(self, config: DetectionConfig) -> None:
+    def __init__(self, config: DetectionConfig, hash_key: bytes = b"") -> None:
+        """Compile ``config``'s detectors; ``hash_key`` keys the in-memory hashes of matched values.
+
+        The scan job passes a random key per run, so the hashes that travel between Spark tasks (and may
+        touch shuffle files on local disk) cannot be matched against guessed values after the run.
+        """
         self.config = config
+        self._hash_key = hash_key
         self.detectors: tuple[Detector, ...] = config.detectors
         self._patterns = tuple(
             _CompiledPattern(i, f"{d.entity_type}.{p.name}", p.regex, re.compile(p.regex, re.ASCII), p.score)
@@ -164,29 +170,38 @@ class Engine:
             for match in found_matches:
                 entity.best_score = max(entity.best_score, match.pattern.score)
                 entity.patterns.add(match.pattern.name)
-                entity.value_hashes.add(value_hash(match.token))
+                if len(entity.value_hashes) < MAX_TRACKED_DISTINCT:
+                    entity.value_hashes.add(value_hash(match.token, self._hash_key))
                 if len(entity.samples) < max_samples:
                     sample = detector.mask(match.token)
                     if sample not in entity.samples:
                         entity.samples.append(sample)
 
 
-def value_hash(token: str) -> int:
-    """A stable 64-bit hash of a matched value, used only in memory to count distinct values."""
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+def value_hash(token: str, key: bytes = b"") -> int:
+    """A 64-bit keyed hash of a matched value, used only to count distinct values; never written to a table."""
+    digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8, key=key).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _without_overlaps(matches: list[_Match]) -> list[_Match]:
-    """Drop matches lying inside a longer accepted match, and duplicates of the same span and entity.
+    """Drop matches lying inside a strictly longer match, and repeats of the same span for the same entity.
 
-    A 16-digit card number also contains 9- and 10-digit runs; only the longest reading of a span counts.
+    A 16-digit card number also contains shorter digit runs; only the longest reading of a span counts. Two
+    entities matching exactly the same span (a 9-digit SSN that also passes the ABA checksum) both stay:
+    column hints and keywords decide between them when the finding is scored.
     """
     if len(matches) <= 1:
         return matches
     kept: list[_Match] = []
     for match in sorted(matches, key=lambda m: (-(m.end - m.start), -m.pattern.score)):
-        inside = any(k.start <= match.start and match.end <= k.end for k in kept)
-        if not inside:
+        shadowed = any(
+            k.start <= match.start
+            and match.end <= k.end
+            and ((k.end - k.start) > (match.end - match.start) or k.detector_index == match.detector_index)
+            for k in kept
+        )
+        if not shadowed:
             kept.append(match)
     return kept
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ class Sampling:
     objects_per_dataset: int = 20
 
     def __post_init__(self) -> None:
+        if not isinstance(self.full_scan, bool):
+            raise ConfigError(f"sampling.full_scan must be true or false, got {self.full_scan!r}")
         for name in ("rows_per_object", "bytes_per_object", "objects_per_dataset"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -68,8 +70,22 @@ class ScanConfig:
 
     @property
     def digest(self) -> str:
-        """SHA-256 of the effective configuration, recorded in the runs table."""
-        effective = {**self.raw, "sampling": self.sampling.__dict__, "read": self.reading.__dict__}
+        """SHA-256 of the effective configuration (parsed values, defaults included), recorded in the runs table."""
+        detectors = {
+            d.entity_type: {
+                "sensitivity": d.sensitivity.value,
+                "options": dict(d.options),
+                "keywords": list(d.keywords),
+                "column_hints": list(d.column_hints),
+            }
+            for d in self.detection.detectors
+        }
+        effective = {
+            "detectors": detectors,
+            "scoring": asdict(self.detection.scoring),
+            "sampling": asdict(self.sampling),
+            "read": asdict(self.reading),
+        }
         return hashlib.sha256(json.dumps(effective, sort_keys=True, default=str).encode()).hexdigest()
 
     def with_full_scan(self) -> ScanConfig:

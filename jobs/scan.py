@@ -19,6 +19,7 @@ if __package__ in (None, ""):  # run as a script by spark-submit: make the proje
 
 import argparse
 import logging
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
 from jobs.findings import RunContext, asset_assignment, assets_frame, findings_frame
 from jobs.planner import Plan, PlannedObject, plan_scan
+from jobs.progress import report_progress
 from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, scan_partition
 from jobs.tables import ASSETS, FINDINGS, RUNS
 
@@ -123,9 +125,10 @@ def run_scan(
 
     tick = time.monotonic()
     plan_df = _plan_frame(spark, plan.objects, config)
-    partials = plan_df.mapInArrow(scan_partition(config.raw, config.sampling.full_scan), _ddl(PARTIAL_SCHEMA))
-    partials = partials.persist()
-    evidence_rows = partials.count()  # materialises the scan once; every table below reads the cached evidence
+    scan = scan_partition(config.raw, config.sampling.full_scan, secrets.token_bytes(16))
+    partials = plan_df.mapInArrow(scan, _ddl(PARTIAL_SCHEMA)).persist()
+    with report_progress(spark, "scanning", len(plan.objects), total_bytes):
+        evidence_rows = partials.count()  # runs the scan once; every table below reads the cached evidence
     timings["scanning"] = time.monotonic() - tick
     LOG.info("scanned %d object(s) in %.1fs (%d evidence rows)", len(plan.objects), timings["scanning"], evidence_rows)
 

@@ -66,11 +66,14 @@ READ_SCHEMA = pa.schema([("object_uri", pa.string()), ("rows", pa.int64()), ("by
 _ENGINES: dict[str, tuple[ScanConfig, Engine]] = {}
 
 
-def scan_partition(raw_config: Mapping[str, Any], full_scan: bool) -> Any:
-    """Return the ``mapInArrow`` function scanning the objects of a plan partition with this configuration."""
+def scan_partition(raw_config: Mapping[str, Any], full_scan: bool, hash_key: bytes = b"") -> Any:
+    """Return the ``mapInArrow`` function scanning the objects of a plan partition with this configuration.
+
+    ``hash_key`` is the run's key for hashing matched values (see Engine).
+    """
 
     def scan(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        config, engine = _engine(raw_config, full_scan)
+        config, engine = _engine(raw_config, full_scan, hash_key)
         for batch in batches:
             for plan_row in batch.to_pylist():
                 rows = scan_object(plan_row, config, engine)
@@ -212,13 +215,13 @@ def _evidence_rows(uri: str, tallies: Mapping[str | None, ColumnTally], engine: 
     return rows
 
 
-def _engine(raw_config: Mapping[str, Any], full_scan: bool) -> tuple[ScanConfig, Engine]:
-    # Built once per worker process and configuration, never per batch or per object.
-    key = repr((sorted(raw_config.items(), key=lambda item: item[0]), full_scan))
+def _engine(raw_config: Mapping[str, Any], full_scan: bool, hash_key: bytes = b"") -> tuple[ScanConfig, Engine]:
+    # Built once per worker process, configuration and run, never per batch or per object.
+    key = repr((sorted(raw_config.items(), key=lambda item: item[0]), full_scan, hash_key))
     cached = _ENGINES.get(key)
     if cached is None:
         config = parse_config(raw_config)
         if full_scan:
             config = config.with_full_scan()
-        cached = _ENGINES[key] = (config, Engine(config.detection))
+        cached = _ENGINES[key] = (config, Engine(config.detection, hash_key))
     return cached

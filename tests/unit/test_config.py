@@ -74,11 +74,6 @@ def test_all_disabled_raises():
         parse_detection({name: {"enabled": False} for name in ENTITY_TYPES})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: classifiers/config.py parse_detection checks `enabled is False`, so a non-boolean such as the "
-    "string 'false' is silently accepted and leaves the detector enabled",
-)
 def test_non_boolean_enabled_is_rejected():
     with pytest.raises(ConfigError):
         parse_detection({"CREDIT_CARD": {"enabled": "false"}})
@@ -150,11 +145,6 @@ def test_invalid_detector_settings_raise(settings, message):
         parse_detection({"EMAIL_ADDRESS": settings})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: classifiers/config.py _tune does not check that `options` is a mapping; a list whose items are "
-    "valid option names passes _reject_unknown and `{**detector.options, **options}` raises a bare TypeError",
-)
 def test_options_that_are_not_a_mapping_raise_config_error():
     with pytest.raises(ConfigError):
         parse_detection({"PHONE_NUMBER": {"options": ["regions"]}})
@@ -290,11 +280,6 @@ def test_bad_positive_integers_raise(section, key, value):
         parse_config({section: {key: value}})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: jobs/config.py Sampling.__post_init__ does not validate full_scan; the string 'false' is "
-    "accepted, is truthy, and turns sampling off (describe() == 'full')",
-)
 def test_non_boolean_full_scan_is_rejected():
     with pytest.raises(ConfigError):
         parse_config({"sampling": {"full_scan": "false"}})
@@ -322,11 +307,6 @@ def test_digest_changes_when_a_value_changes(raw):
     assert parse_config(raw).digest != parse_config({}).digest
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: jobs/config.py ScanConfig.digest hashes the raw 'detectors'/'scoring' sections (only sampling and "
-    "read are effective values), so spelling out a default changes the 'effective configuration' digest",
-)
 def test_digest_ignores_defaults_spelled_out():
     assert parse_config({"scoring": {"min_confidence": 0.5}}).digest == parse_config({}).digest
 

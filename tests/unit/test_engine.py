@@ -168,11 +168,6 @@ def test_shorter_phone_reading_inside_a_longer_one_is_dropped():
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: engine._without_overlaps drops an equal-span match of another entity (docstring: only duplicates "
-    "of the same span *and entity*), so bare SSNs that pass the ABA checksum are lost even in an `ssn` column",
-)
 def test_same_span_of_two_entities_keeps_both_readings():
     tally = scan(["122105155"], "ssn")  # valid SSN (122-10-5155) and valid ABA routing number
     assert tally.entities["US_SSN"].matched_values == 1
@@ -417,11 +412,6 @@ def test_one_batch_equals_several_batches_scanned_or_merged():
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Engine._tally_value adds to value_hashes without the MAX_TRACKED_DISTINCT cap that "
-    "EntityTally documents (and merge enforces), so one batch and the same values merged disagree",
-)
 def test_engine_caps_tracked_distinct_values():
     emails = [f"user{i}@example.com" for i in range(MAX_TRACKED_DISTINCT + 1)]
     assert scan(emails, "email").entities["EMAIL_ADDRESS"].distinct_values == MAX_TRACKED_DISTINCT
