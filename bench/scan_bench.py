@@ -19,10 +19,10 @@ from classifiers.config import DetectionConfig
 from classifiers.engine import Engine
 from demo.estate import generate_estate
 from jobs.config import load_config
-from jobs.findings import _spark_schema
 from jobs.planner import plan_scan
 from jobs.scan import ScanRequest, _plan_frame, run_scan
 from jobs.scan_task import READ_SCHEMA, read_partition
+from jobs.tables import spark_ddl
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def compare_scan_with_read(spark: SparkSession, workdir: Path, rows: int, runs: 
 
     def plain_read() -> None:
         frame = _plan_frame(spark, plan.objects, config)
-        frame.mapInArrow(read_partition(config.raw, True), _spark_schema(READ_SCHEMA)).agg(F.sum("rows")).collect()
+        frame.mapInArrow(read_partition(config.raw, True), spark_ddl(READ_SCHEMA)).agg(F.sum("rows")).collect()
 
     plain_read()  # warm the Python workers once, for both sides alike
     read_seconds = _timed(runs, plain_read)

@@ -19,8 +19,8 @@ from pyspark.sql.pandas.types import to_arrow_schema
 from classifiers.columns import normalise_column_name
 from classifiers.scoring import Evidence, assess
 from jobs.formats import STRUCTURED
-from jobs.scan_task import _engine
-from jobs.tables import ASSETS, FINDINGS
+from jobs.scan_task import engine_for
+from jobs.tables import ASSETS, FINDINGS, spark_ddl, spark_type
 
 _SCORED_SCHEMA = pa.schema(
     [
@@ -96,7 +96,7 @@ def findings_frame(partials: DataFrame, plan: DataFrame, assignment: DataFrame, 
             F.array_distinct(F.flatten(F.collect_list("column_hints"))).alias("column_hints"),
         )
     )
-    max_samples = _engine(run.raw_config, run.full_scan)[0].detection.scoring.max_samples
+    max_samples = engine_for(run.raw_config, run.full_scan)[0].detection.scoring.max_samples
     entities = (
         evidence.filter(F.col("kind") == "entity")
         .groupBy("asset", "column", "entity_type")
@@ -123,9 +123,7 @@ def findings_frame(partials: DataFrame, plan: DataFrame, assignment: DataFrame, 
     for field in _SCORED_SCHEMA:
         if field.name not in scored_schema.names:
             scored_schema = scored_schema.append(field)
-    scored = joined.mapInArrow(
-        _score_partition(run.raw_config, run.full_scan, scored_schema), _spark_schema(scored_schema)
-    )
+    scored = joined.mapInArrow(_score_partition(run.raw_config, run.full_scan, scored_schema), spark_ddl(scored_schema))
     scored = scored.withColumn(
         "finding_id",
         F.substring(
@@ -185,7 +183,7 @@ def assets_frame(
 
 def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.Schema) -> Any:
     def score(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        config, _ = _engine(raw_config, full_scan)
+        config, _ = engine_for(raw_config, full_scan)
         detectors = {d.entity_type: d for d in config.detection.detectors}
         for batch in batches:
             out = []
@@ -247,22 +245,7 @@ def _conform(frame: DataFrame, schema: pa.Schema, run: RunContext) -> DataFrame:
     }
     return frame.select(
         *[
-            run_columns.get(field.name, F.col(f"`{field.name}`")).cast(_spark_type(field.type)).alias(field.name)
+            run_columns.get(field.name, F.col(f"`{field.name}`")).cast(spark_type(field.type)).alias(field.name)
             for field in schema
         ]
     )
-
-
-def _spark_type(arrow_type: pa.DataType) -> str:
-    if pa.types.is_list(arrow_type):
-        return f"array<{_spark_type(arrow_type.value_type)}>"
-    return {
-        pa.string(): "string",
-        pa.int64(): "long",
-        pa.float64(): "double",
-        pa.bool_(): "boolean",
-    }.get(arrow_type, "timestamp")
-
-
-def _spark_schema(schema: pa.Schema) -> str:
-    return ", ".join(f"`{field.name}` {_spark_type(field.type)}" for field in schema)

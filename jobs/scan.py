@@ -35,10 +35,11 @@ from classifiers.errors import ConfigError, ScanError
 from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
 from jobs.findings import RunContext, asset_assignment, assets_frame, findings_frame
+from jobs.formats import guess_from_name
 from jobs.planner import Plan, PlannedObject, plan_scan
 from jobs.progress import report_progress
 from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, scan_partition
-from jobs.tables import ASSETS, FINDINGS, RUNS
+from jobs.tables import ASSETS, FINDINGS, RUNS, spark_ddl
 
 LOG = logging.getLogger("jobs.scan")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OBJECT_ERRORS = 0, 1, 2, 3
@@ -126,7 +127,7 @@ def run_scan(
     tick = time.monotonic()
     plan_df = _plan_frame(spark, plan.objects, config)
     scan = scan_partition(config.raw, config.sampling.full_scan, secrets.token_bytes(16))
-    partials = plan_df.mapInArrow(scan, _ddl(PARTIAL_SCHEMA)).persist()
+    partials = plan_df.mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA)).persist()
     with report_progress(spark, "scanning", len(plan.objects), total_bytes):
         evidence_rows = partials.count()  # runs the scan once; every table below reads the cached evidence
     timings["scanning"] = time.monotonic() - tick
@@ -160,12 +161,10 @@ def _plan_frame(spark: SparkSession, objects: list[PlannedObject], config: ScanC
     by_size = sorted(objects, key=lambda o: (-o.size, o.uri))
     dealt = [o for task in range(tasks) for o in by_size[task::tasks]]
     rows = [(o.uri, o.size, o.last_modified, o.region, o.dataset, o.source_kind) for o in dealt]
-    return spark.createDataFrame(spark.sparkContext.parallelize(rows, tasks), _ddl(PLAN_SCHEMA))
+    return spark.createDataFrame(spark.sparkContext.parallelize(rows, tasks), spark_ddl(PLAN_SCHEMA))
 
 
 def _skipped_frame(spark: SparkSession, plan: Plan) -> DataFrame:
-    from jobs.formats import guess_from_name
-
     rows = [
         (
             o.uri,
@@ -270,12 +269,6 @@ def format_summary(result: ScanResult) -> str:
         for asset, sensitivity, count, confidence in result.top_assets[:5]:
             lines.append(f"    [{sensitivity:<6}] {asset}  ({count} finding(s), max confidence {confidence:.2f})")
     return "\n".join(lines)
-
-
-def _ddl(schema: pa.Schema) -> str:
-    from jobs.findings import _spark_schema
-
-    return _spark_schema(schema)
 
 
 def _tool_version() -> str:

@@ -73,7 +73,7 @@ def scan_partition(raw_config: Mapping[str, Any], full_scan: bool, hash_key: byt
     """
 
     def scan(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        config, engine = _engine(raw_config, full_scan, hash_key)
+        config, engine = engine_for(raw_config, full_scan, hash_key)
         for batch in batches:
             for plan_row in batch.to_pylist():
                 rows = scan_object(plan_row, config, engine)
@@ -89,7 +89,7 @@ def read_partition(raw_config: Mapping[str, Any], full_scan: bool) -> Any:
     """
 
     def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        config, _ = _engine(raw_config, full_scan)
+        config, _ = engine_for(raw_config, full_scan)
         limits = _limits(config)
         for batch in batches:
             for plan_row in batch.to_pylist():
@@ -215,8 +215,8 @@ def _evidence_rows(uri: str, tallies: Mapping[str | None, ColumnTally], engine: 
     return rows
 
 
-def _engine(raw_config: Mapping[str, Any], full_scan: bool, hash_key: bytes = b"") -> tuple[ScanConfig, Engine]:
-    # Built once per worker process, configuration and run, never per batch or per object.
+def engine_for(raw_config: Mapping[str, Any], full_scan: bool, hash_key: bytes = b"") -> tuple[ScanConfig, Engine]:
+    """The parsed configuration and its Engine, built once per worker process, configuration and run."""
     key = repr((sorted(raw_config.items(), key=lambda item: item[0]), full_scan, hash_key))
     cached = _ENGINES.get(key)
     if cached is None:

@@ -84,3 +84,20 @@ RUNS = pa.schema(
 )
 
 TABLES = {"findings": FINDINGS, "assets": ASSETS, "runs": RUNS}
+
+
+def spark_type(arrow_type: pa.DataType) -> str:
+    """The Spark SQL type name of an Arrow type used in these tables."""
+    if pa.types.is_list(arrow_type):
+        return f"array<{spark_type(arrow_type.value_type)}>"
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamp"
+    names = {pa.string(): "string", pa.int64(): "bigint", pa.float64(): "double", pa.bool_(): "boolean"}
+    if arrow_type not in names:
+        raise TypeError(f"no Spark type for Arrow type {arrow_type}")
+    return names[arrow_type]
+
+
+def spark_ddl(schema: pa.Schema) -> str:
+    """A Spark DDL schema string (``a string, b bigint``) for an Arrow schema, as ``mapInArrow`` expects."""
+    return ", ".join(f"`{field.name}` {spark_type(field.type)}" for field in schema)
