@@ -32,6 +32,7 @@ class ScanComparison:
     objects: int
     megabytes: float
     rows: int
+    values: int
     read_seconds: list[float]
     scan_seconds: list[float]
     scan_total_seconds: list[float]
@@ -53,15 +54,17 @@ def compare_scan_with_read(spark: SparkSession, workdir: Path, rows: int, runs: 
 
     plain_read()  # warm the Python workers once, for both sides alike
     read_seconds = _timed(runs, plain_read)
-    scan_seconds, total_seconds, findings, rows_read = [], [], 0, 0
+    scan_seconds, total_seconds, findings, rows_read, values = [], [], 0, 0, 0
     for run in range(runs):
         output = workdir / f"tables-{run}"
         start = time.perf_counter()
         result = run_scan(spark, ScanRequest(sources, str(output), config, f"bench-{run}"))
         total_seconds.append(time.perf_counter() - start)
         scan_seconds.append(result.timings["scanning"])
-        findings, rows_read = result.findings, result.rows_scanned
-    return ScanComparison(len(plan.objects), megabytes, rows_read, read_seconds, scan_seconds, total_seconds, findings)
+        findings, rows_read, values = result.findings, result.rows_scanned, result.values_scanned
+    return ScanComparison(
+        len(plan.objects), megabytes, rows_read, values, read_seconds, scan_seconds, total_seconds, findings
+    )
 
 
 def candidate_pass_spark(spark: SparkSession, rows: int, runs: int) -> tuple[Measurement, Measurement]:

@@ -67,6 +67,7 @@ class ScanResult:
     objects_skipped: int = 0
     objects_failed: int = 0
     rows_scanned: int = 0
+    values_scanned: int = 0
     bytes_scanned: int = 0
     findings: int = 0
     findings_by_entity: dict[str, int] = field(default_factory=dict)
@@ -137,7 +138,7 @@ def run_scan(
     assignment = asset_assignment(partials, plan_df).persist()
     findings = findings_frame(partials, plan_df, assignment, context).persist()
     assets = assets_frame(partials, plan_df, assignment, _skipped_frame(spark, plan), context).persist()
-    result = _summarise(request.run_id, plan, findings, assets)
+    result = _summarise(request.run_id, plan, partials, findings, assets)
     write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id)
     write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id)
     timings["writing"] = time.monotonic() - tick
@@ -185,10 +186,11 @@ def _skipped_frame(spark: SparkSession, plan: Plan) -> DataFrame:
     return spark.createDataFrame(rows, schema)
 
 
-def _summarise(run_id: str, plan: Plan, findings: DataFrame, assets: DataFrame) -> ScanResult:
+def _summarise(run_id: str, plan: Plan, partials: DataFrame, findings: DataFrame, assets: DataFrame) -> ScanResult:
     # Only aggregates reach the driver: counts per status and entity, and the ten riskiest assets.
     status_counts = {r["status"]: r["n"] for r in assets.groupBy("status").agg(F.count(F.lit(1)).alias("n")).collect()}
     totals = assets.agg(F.sum("rows_scanned").alias("rows"), F.sum("bytes_scanned").alias("bytes")).first()
+    values = partials.filter(F.col("kind") == "column").agg(F.sum("values_seen").alias("values")).first()
     by_entity = {
         r["entity_type"]: r["n"]
         for r in findings.groupBy("entity_type").agg(F.count(F.lit(1)).alias("n")).orderBy("entity_type").collect()
@@ -215,6 +217,7 @@ def _summarise(run_id: str, plan: Plan, findings: DataFrame, assets: DataFrame) 
         objects_skipped=status_counts.get("skipped", 0),
         objects_failed=failed,
         rows_scanned=int(totals["rows"] or 0) if totals else 0,
+        values_scanned=int(values["values"] or 0) if values else 0,
         bytes_scanned=int(totals["bytes"] or 0) if totals else 0,
         findings=sum(by_entity.values()),
         findings_by_entity=by_entity,
@@ -240,6 +243,7 @@ def _runs_row(
                 "objects_skipped": result.objects_skipped,
                 "objects_failed": result.objects_failed,
                 "rows_scanned": result.rows_scanned,
+                "values_scanned": result.values_scanned,
                 "bytes_scanned": result.bytes_scanned,
                 "findings": result.findings,
                 "listing_seconds": round(result.timings.get("listing", 0.0), 3),
@@ -259,7 +263,7 @@ def format_summary(result: ScanResult) -> str:
         f"Run {result.run_id}: {result.status}",
         f"  objects: {result.objects_listed} listed, {result.objects_scanned} scanned, "
         f"{result.objects_skipped} skipped, {result.objects_failed} failed",
-        f"  read: {result.rows_scanned} rows, {result.bytes_scanned / 1e6:.1f} MB",
+        f"  read: {result.rows_scanned} rows, {result.values_scanned} values, {result.bytes_scanned / 1e6:.1f} MB",
         f"  findings: {result.findings}",
     ]
     for entity, count in sorted(result.findings_by_entity.items(), key=lambda item: (-item[1], item[0])):

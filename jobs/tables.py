@@ -73,6 +73,7 @@ RUNS = pa.schema(
         ("objects_skipped", pa.int64()),
         ("objects_failed", pa.int64()),
         ("rows_scanned", pa.int64()),
+        ("values_scanned", pa.int64()),
         ("bytes_scanned", pa.int64()),
         ("findings", pa.int64()),
         ("listing_seconds", pa.float64()),

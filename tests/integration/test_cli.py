@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SUMMARY = [
     "Run cli-1: succeeded",
     "  objects: 6 listed, 5 scanned, 1 skipped, 0 failed",
-    "  read: 11 rows, 0.0 MB",
+    "  read: 11 rows, 25 values, 0.0 MB",
     "  findings: 5",
     "    AWS_ACCESS_KEY       1",
     "    CREDIT_CARD          1",

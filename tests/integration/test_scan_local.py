@@ -258,6 +258,7 @@ def test_run_result_counts_match_the_tables(scanned: tuple[Path, Path, ScanResul
             "objects_skipped",
             "objects_failed",
             "rows_scanned",
+            "values_scanned",
             "findings",
             "sampling",
         )
@@ -269,6 +270,8 @@ def test_run_result_counts_match_the_tables(scanned: tuple[Path, Path, ScanResul
         "objects_skipped": 1,
         "objects_failed": 0,
         "rows_scanned": 11,
+        # non-empty cells: metrics 2x3, eu 2x4 less one empty note, us 1x4, card parquet 2x2; plus 4 log lines
+        "values_scanned": 25,
         "findings": 5,
         "sampling": SAMPLING,
     }
