@@ -46,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", default="demo-output", help="folder for the estate and the Delta tables")
     parser.add_argument("--rows", type=int, default=200, help="rows per generated table")
     args = parser.parse_args(argv)
+    from jobs.spark import build_session, configure_logging
+
+    configure_logging()
 
     output = Path(args.output).resolve()
     shutil.rmtree(output, ignore_errors=True)
@@ -56,8 +59,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.update(s3_env(s3.endpoint_url))  # Spark's JVM and Python workers inherit these
         buckets = upload_estate(estate, s3.endpoint_url)
         print(f"Local S3 endpoint {s3.endpoint_url} serves {len(buckets)} buckets: {', '.join(buckets)}")
-
-        from jobs.spark import build_session
 
         spark = build_session("piiscan-demo")
         try:

@@ -284,7 +284,9 @@ def _tool_version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m jobs.scan`` and ``spark-submit jobs/scan.py``."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from jobs.spark import build_session, configure_logging
+
+    configure_logging()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         config = load_config(args.config)
@@ -299,8 +301,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         config=config,
         run_id=args.run_id or new_run_id(datetime.now(UTC)),
     )
-    from jobs.spark import build_session
-
     spark = build_session("piiscan-scan", args.master)
     try:
         result = run_scan(spark, request)

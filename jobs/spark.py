@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -28,8 +29,9 @@ def build_session(app_name: str, master: str | None = None) -> SparkSession:
     master = master or os.environ.get("SPARK_MASTER")
     launched_by_cluster = "SPARK_ENV_LOADED" in os.environ or "spark.master" in _submit_conf()
     if master or not launched_by_cluster:
-        # Workers must run the interpreter that has our dependencies installed.
+        # Workers must run the interpreter that has our dependencies installed; a local run binds to loopback.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = builder.master(master or "local[*]")
         for key, value in LOCAL_CONF.items():
             builder = builder.config(key, value)
@@ -38,6 +40,13 @@ def build_session(app_name: str, master: str | None = None) -> SparkSession:
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")
     return session
+
+
+def configure_logging() -> None:
+    """Job logs at INFO on stderr; the gateway and AWS SDK chatter stays at WARNING."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("py4j", "botocore", "boto3", "urllib3"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _submit_conf() -> str:
