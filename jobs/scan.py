@@ -126,7 +126,7 @@ def run_scan(
     )
 
     tick = time.monotonic()
-    plan_df = _plan_frame(spark, plan.objects, config)
+    plan_df = _plan_frame(spark, plan.objects, config).persist()  # joined three times below; built in Python
     scan = scan_partition(config.raw, config.sampling.full_scan, secrets.token_bytes(16))
     partials = plan_df.mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA)).persist()
     with report_progress(spark, "scanning", len(plan.objects), total_bytes):
@@ -149,7 +149,7 @@ def run_scan(
         "runs",
         request.run_id,
     )
-    for frame in (partials, assignment, findings, assets):
+    for frame in (plan_df, partials, assignment, findings, assets):
         frame.unpersist()
     LOG.info("run %s %s in %.1fs", request.run_id, result.status, sum(timings.values()))
     return result
@@ -188,8 +188,12 @@ def _skipped_frame(spark: SparkSession, plan: Plan) -> DataFrame:
 
 def _summarise(run_id: str, plan: Plan, partials: DataFrame, findings: DataFrame, assets: DataFrame) -> ScanResult:
     # Only aggregates reach the driver: counts per status and entity, and the ten riskiest assets.
-    status_counts = {r["status"]: r["n"] for r in assets.groupBy("status").agg(F.count(F.lit(1)).alias("n")).collect()}
-    totals = assets.agg(F.sum("rows_scanned").alias("rows"), F.sum("bytes_scanned").alias("bytes")).first()
+    totals = assets.agg(
+        *[F.count(F.when(F.col("status") == status, 1)).alias(status) for status in ("scanned", "skipped", "error")],
+        F.sum("rows_scanned").alias("rows"),
+        F.sum("bytes_scanned").alias("bytes"),
+    ).first()
+    status_counts = {status: int(totals[status]) if totals else 0 for status in ("scanned", "skipped", "error")}
     values = partials.filter(F.col("kind") == "column").agg(F.sum("values_seen").alias("values")).first()
     by_entity = {
         r["entity_type"]: r["n"]
