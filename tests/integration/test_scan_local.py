@@ -116,7 +116,8 @@ def test_findings_rows_are_exactly_the_hand_computed_ones(
             detectors=["pattern:AWS_ACCESS_KEY.access_key_id", "validator:aws_access_key", "keyword"],
             objects_scanned=1,
         ),
-        # 2 of 6 candidates valid (a build number and four timestamps fail): 0.5 * 0.7 + keyword 0.3 = 0.65
+        # both candidates valid (clock times are not IPv6 candidates, the build number is no IPv4 candidate):
+        # 0.5 * 0.7 (two distinct values) + keyword 0.3 + validator 0.2 = 0.85
         _finding(
             source,
             "logs/app.log",
@@ -128,8 +129,8 @@ def test_findings_rows_are_exactly_the_hand_computed_ones(
             matched_values=2,
             distinct_values=2,
             match_ratio=0.5,
-            validator_pass_rate=0.3333,
-            confidence=0.65,
+            validator_pass_rate=1.0,
+            confidence=0.85,
             sensitivity="low",
             samples_masked=["*.*.*.23", "*.*.*.7"],
             detectors=["pattern:IP_ADDRESS.ipv4", "validator:ip_address", "keyword"],
