@@ -309,3 +309,29 @@ def test_no_planted_value_is_written_in_clear(scanned: tuple[Path, Path, ScanRes
     written = b"".join(p.read_bytes() for p in output.rglob("*") if p.is_file())
     leaked = [c for c in CANARIES if c.encode() in written]
     assert leaked == []
+
+
+def test_a_source_that_cannot_be_listed_is_a_failed_asset_and_the_run_commits(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    output = tmp_path / "out"
+    sources = (str(empty), str(tmp_path / "missing"))
+    result = run_scan(spark, ScanRequest(sources, str(output), load_config(), "run-missing"), clock=lambda: CLOCK)
+    assert (result.status, result.objects_listed, result.objects_failed, result.findings) == (
+        "succeeded_with_errors",
+        0,
+        1,
+        0,
+    )
+    assets = DeltaTable(str(output / "assets")).to_pyarrow_table().select(["asset", "status", "reason"]).to_pylist()
+    assert assets == [
+        {
+            "asset": f"file://{tmp_path}/missing",
+            "status": "error",
+            "reason": f"SourceError: source file://{tmp_path}/missing does not exist",
+        }
+    ]
+    assert DeltaTable(str(output / "findings")).to_pyarrow_table().num_rows == 0
+    assert DeltaTable(str(output / "runs")).to_pyarrow_table().column("status").to_pylist() == ["succeeded_with_errors"]
