@@ -26,6 +26,9 @@ class Sensitivity(StrEnum):
     HIGH = "high"
 
 
+FRAMEWORKS = frozenset({"PCI_DSS", "HIPAA", "GDPR", "CCPA", "GLBA"})
+
+
 @dataclass(frozen=True)
 class Pattern:
     """A named regular expression with the base score a validated match of it earns."""
@@ -63,6 +66,9 @@ class Detector:
         mask: Turns a match into a masked sample that never reveals the value.
         requires_context: When True a match counts only with a keyword in the line/cell or a column hint.
         sensitivity: Default sensitivity; configuration may override it.
+        frameworks: Compliance frameworks the entity is in scope of (names from FRAMEWORKS).
+        jurisdiction: ISO 3166 alpha-2 country the identifier belongs to, ``EU`` for EU-wide ones, or
+            ``GLOBAL`` for identifiers without a country (e-mail, card numbers, keys).
         options: Default options handed to ``validate``; configuration may override known keys only.
         positives: Examples that must be detected.
         negatives: Look-alikes that must not be detected.
@@ -77,6 +83,8 @@ class Detector:
     validate: Validator | None = None
     requires_context: bool = False
     sensitivity: Sensitivity = Sensitivity.MEDIUM
+    frameworks: tuple[str, ...] = ()
+    jurisdiction: str = "GLOBAL"
     options: Options = field(default_factory=dict)
     positives: tuple[Example, ...] = ()
     negatives: tuple[Example, ...] = ()
@@ -88,3 +96,8 @@ class Detector:
             raise ValueError(f"detector {self.entity_type} declares no pattern")
         for hint in self.column_hints:
             re.compile(hint)
+        unknown = set(self.frameworks) - FRAMEWORKS
+        if unknown:
+            raise ValueError(f"detector {self.entity_type}: unknown frameworks {sorted(unknown)}")
+        if not re.fullmatch(r"[A-Z]{2}|EU|GLOBAL", self.jurisdiction):
+            raise ValueError(f"detector {self.entity_type}: jurisdiction {self.jurisdiction!r} is not a country code")

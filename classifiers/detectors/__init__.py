@@ -5,10 +5,12 @@ from __future__ import annotations
 from classifiers.detectors import (
     contact,
     credentials,
+    europe,
     financial,
     government,
+    national_ids,
     network,
     personal,
 )
 
-__all__ = ["contact", "credentials", "financial", "government", "network", "personal"]
+__all__ = ["contact", "credentials", "europe", "financial", "government", "national_ids", "network", "personal"]

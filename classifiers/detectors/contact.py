@@ -18,6 +18,8 @@ EMAIL_ADDRESS = register(
         validate=validators.email,
         mask=masking.mask_email,
         sensitivity=Sensitivity.MEDIUM,
+        frameworks=("GDPR", "CCPA"),
+        jurisdiction="GLOBAL",
         positives=(
             Example("jane.doe@example.com", column="email"),
             Example("Contact: j.smith+billing@mail.example.co.uk for invoices"),
@@ -54,6 +56,8 @@ PHONE_NUMBER = register(
         validate=validators.phone_number,
         mask=masking.mask_phone,
         sensitivity=Sensitivity.MEDIUM,
+        frameworks=("GDPR", "CCPA"),
+        jurisdiction="GLOBAL",
         options={"regions": ("US", "GB", "DE", "FR")},
         positives=(
             Example("Call us on +44 20 7946 0958"),

@@ -22,6 +22,8 @@ CREDIT_CARD = register(
         validate=validators.credit_card,
         mask=masking.mask_card,
         sensitivity=Sensitivity.HIGH,
+        frameworks=("PCI_DSS", "GLBA", "GDPR", "CCPA"),
+        jurisdiction="GLOBAL",
         positives=(
             Example("4111111111111111", column="card_number"),
             Example("Paid with 5555 5555 5555 4444 yesterday"),
@@ -49,6 +51,8 @@ IBAN_CODE = register(
         validate=validators.iban,
         mask=masking.mask_iban,
         sensitivity=Sensitivity.HIGH,
+        frameworks=("GDPR", "GLBA"),
+        jurisdiction="GLOBAL",
         positives=(
             Example("GB82WEST12345698765432", column="iban"),
             Example("IBAN: DE89 3704 0044 0532 0130 00"),
@@ -75,6 +79,8 @@ ABA_ROUTING_NUMBER = register(
         validate=validators.aba_routing,
         mask=masking.mask_aba_routing,
         sensitivity=Sensitivity.MEDIUM,
+        frameworks=("GLBA",),
+        jurisdiction="US",
         positives=(
             Example("021000021", column="routing_number"),
             Example("ABA 011000015"),

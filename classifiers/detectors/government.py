@@ -18,6 +18,8 @@ US_SSN = register(
         validate=validators.us_ssn,
         mask=masking.mask_ssn,
         sensitivity=Sensitivity.HIGH,
+        frameworks=("GLBA", "HIPAA", "CCPA"),
+        jurisdiction="US",
         positives=(
             Example("536-90-4399", column="ssn"),
             Example("SSN: 536 90 4399"),
@@ -44,6 +46,8 @@ UK_NINO = register(
         validate=validators.uk_nino,
         mask=masking.mask_nino,
         sensitivity=Sensitivity.HIGH,
+        frameworks=("GDPR",),
+        jurisdiction="GB",
         positives=(
             Example("JG103759A", column="nino"),
             Example("National Insurance number: JG 10 37 59 A"),

@@ -29,6 +29,8 @@ IP_ADDRESS = register(
         validate=validators.ip_address,
         mask=masking.mask_ip_address,
         sensitivity=Sensitivity.LOW,
+        frameworks=("GDPR", "CCPA"),
+        jurisdiction="GLOBAL",
         positives=(
             Example("192.168.10.25", column="client_ip"),
             Example("GET /index.html from 203.0.113.7 at 10:30"),

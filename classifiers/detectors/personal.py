@@ -38,6 +38,8 @@ DATE_OF_BIRTH = register(
         mask=masking.mask_date,
         requires_context=True,
         sensitivity=Sensitivity.MEDIUM,
+        frameworks=("GDPR", "HIPAA", "CCPA"),
+        jurisdiction="GLOBAL",
         positives=(
             Example("1985-03-12", column="date_of_birth"),
             Example("Patient born 12 March 1985 in Leeds"),

@@ -1,0 +1,3 @@
+"""Placeholder: detectors are being added here."""
+
+from __future__ import annotations
