@@ -69,7 +69,7 @@ def compare_scan_with_read(spark: SparkSession, workdir: Path, rows: int, runs: 
 
 def candidate_pass_spark(spark: SparkSession, rows: int, runs: int) -> tuple[Measurement, Measurement]:
     """The candidate pass inside Spark: JVM ``rlike`` against pyarrow RE2 in ``mapInArrow``, same values."""
-    regex = Engine(DetectionConfig.default())._prefilter
+    regex = Engine(DetectionConfig.default()).candidate_regex(None)
     values = pa.chunked_array(list(mixed_columns(rows).values())).combine_chunks()
     frame = spark.createDataFrame(pa.table({"v": values}).to_pandas()).repartition(2).cache()
     total = frame.count()

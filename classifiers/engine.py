@@ -37,6 +37,15 @@ class _CompiledPattern:
 
 
 @dataclass(frozen=True)
+class _ColumnPlan:
+    """Which patterns run unconditionally for a column, and which only where a keyword is present."""
+
+    prefilter: str
+    unconditional: tuple[int, ...]  # pattern indexes
+    keyword_gated: tuple[int, ...]  # detector indexes whose patterns run only on values with a keyword
+
+
+@dataclass(frozen=True)
 class _Match:
     start: int
     end: int
@@ -65,7 +74,7 @@ class Engine:
             for i, d in enumerate(self.detectors)
             for p in d.patterns
         )
-        self._prefilter = "|".join(f"(?:{p.regex})" for p in self._patterns)
+        self._plans: dict[frozenset[str], _ColumnPlan] = {}
         self._keywords = tuple(_keyword_regex(d.keywords) for d in self.detectors)
         self._hints = tuple(tuple(re.compile(h) for h in d.column_hints) for d in self.detectors)
         self._hinted_cache: dict[str, frozenset[str]] = {}
@@ -85,6 +94,10 @@ class Engine:
             self._hinted_cache[column] = cached
         return cached
 
+    def candidate_regex(self, column: str | None) -> str:
+        """The RE2 alternation that marks candidate values in a column of this name (the vectorized pass)."""
+        return self._column_plan(self.hinted_entities(column)).prefilter
+
     def scan(self, values: pa.Array | pa.ChunkedArray, tally: ColumnTally) -> None:
         """Scan one batch of values (a column, or lines of text) and add the evidence to ``tally``.
 
@@ -98,34 +111,78 @@ class Engine:
         tally.values_seen += seen
         hinted = self.hinted_entities(tally.column)
         tally.column_hints |= hinted
-        candidates = pc.filter(strings, pc.match_substring_regex(strings, self._prefilter))
+        plan = self._column_plan(hinted)
+        if not plan.prefilter:
+            return
+        candidates = pc.filter(strings, pc.match_substring_regex(strings, plan.prefilter))
         if len(candidates) == 0:
             return
-        per_value = self._patterns_per_candidate(candidates)
-        keyword_hits = self._keyword_hits(candidates, per_value)
+        keyword_hits: dict[int, np.ndarray] = {}
+        per_value = self._patterns_per_candidate(candidates, plan, keyword_hits)
+        self._add_keyword_hits(candidates, per_value, keyword_hits)
         texts: list[str] = candidates.to_pylist()
         for row, pattern_indexes in enumerate(per_value):
             if pattern_indexes:
                 self._tally_value(texts[row], pattern_indexes, keyword_hits, row, hinted, tally)
 
-    def _patterns_per_candidate(self, candidates: pa.Array) -> list[list[int]]:
+    def _column_plan(self, hinted: frozenset[str]) -> _ColumnPlan:
+        """The passes for a column with these hinted entities (cached per set of hints).
+
+        A detector that requires context and is not hinted by the column name can only count where one of
+        its keywords is in the value, so the candidate pass looks for its keywords instead of its (often
+        generic) patterns, and its patterns run only on the values that hold a keyword. Without that, a
+        keyword-only detector for 8-17 digit account numbers would make every numeric value a candidate.
+        """
+        plan = self._plans.get(hinted)
+        if plan is None:
+            unconditional: list[int] = []
+            gated: list[int] = []
+            alternatives: list[str] = []
+            for index, detector in enumerate(self.detectors):
+                own = [i for i, p in enumerate(self._patterns) if p.detector_index == index]
+                if not detector.requires_context or detector.entity_type in hinted:
+                    unconditional.extend(own)
+                    alternatives.extend(f"(?:{self._patterns[i].regex})" for i in own)
+                elif self._keywords[index] is not None:
+                    gated.append(index)
+                    alternatives.append(f"(?i:{self._keywords[index]})")
+            plan = self._plans[hinted] = _ColumnPlan("|".join(alternatives), tuple(unconditional), tuple(gated))
+        return plan
+
+    def _patterns_per_candidate(
+        self, candidates: pa.Array, plan: _ColumnPlan, keyword_hits: dict[int, np.ndarray]
+    ) -> list[list[int]]:
         per_value: list[list[int]] = [[] for _ in range(len(candidates))]
-        for index, pattern in enumerate(self._patterns):
-            mask = pc.match_substring_regex(candidates, pattern.regex).to_numpy(zero_copy_only=False)
+        for index in plan.unconditional:
+            mask = pc.match_substring_regex(candidates, self._patterns[index].regex).to_numpy(zero_copy_only=False)
             for row in np.flatnonzero(mask):
                 per_value[row].append(index)
+        for detector_index in plan.keyword_gated:
+            regex = self._keywords[detector_index]
+            assert regex is not None  # gated detectors always have keywords
+            hits = pc.match_substring_regex(candidates, regex, ignore_case=True).to_numpy(zero_copy_only=False)
+            keyword_hits[detector_index] = hits
+            rows = np.flatnonzero(hits)
+            if rows.size == 0:
+                continue
+            subset = candidates.take(pa.array(rows))
+            for index, pattern in enumerate(self._patterns):
+                if pattern.detector_index == detector_index:
+                    mask = pc.match_substring_regex(subset, pattern.regex).to_numpy(zero_copy_only=False)
+                    for row in rows[np.flatnonzero(mask)]:
+                        per_value[row].append(index)
         return per_value
 
-    def _keyword_hits(self, candidates: pa.Array, per_value: list[list[int]]) -> dict[int, np.ndarray]:
+    def _add_keyword_hits(
+        self, candidates: pa.Array, per_value: list[list[int]], keyword_hits: dict[int, np.ndarray]
+    ) -> None:
         # Keyword context is only looked up for detectors that hit at least one candidate.
         hit_detectors = {self._patterns[i].detector_index for indexes in per_value for i in indexes}
-        hits: dict[int, np.ndarray] = {}
-        for detector_index in hit_detectors:
+        for detector_index in hit_detectors - set(keyword_hits):
             regex = self._keywords[detector_index]
             if regex is not None:
                 mask = pc.match_substring_regex(candidates, regex, ignore_case=True)
-                hits[detector_index] = mask.to_numpy(zero_copy_only=False)
-        return hits
+                keyword_hits[detector_index] = mask.to_numpy(zero_copy_only=False)
 
     def _tally_value(
         self,
