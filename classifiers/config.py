@@ -9,12 +9,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from classifiers import registry
+from classifiers.custom import AllowList, parse_allow_list, parse_custom_identifiers
 from classifiers.detector import Detector, Sensitivity
 from classifiers.errors import ConfigError
+from classifiers.settings import reject_unknown, string_list
 
 _DETECTOR_KEYS = {"enabled", "sensitivity", "options", "extra_keywords", "extra_column_hints"}
 _SCORING_KEYS = {"min_confidence", "context_boost", "validator_boost", "full_evidence_ratio", "max_samples"}
@@ -56,6 +58,7 @@ class DetectionConfig:
 
     detectors: tuple[Detector, ...]
     scoring: Scoring = Scoring()
+    allow_list: AllowList = field(default_factory=AllowList)
 
     @classmethod
     def default(cls) -> DetectionConfig:
@@ -70,11 +73,19 @@ class DetectionConfig:
         raise ConfigError(f"detector {entity_type!r} is not enabled")
 
 
-def parse_detection(raw: Mapping[str, Any] | None, scoring: Mapping[str, Any] | None = None) -> DetectionConfig:
-    """Build a DetectionConfig from the ``detectors`` and ``scoring`` sections of the YAML configuration.
+def parse_detection(
+    raw: Mapping[str, Any] | None,
+    scoring: Mapping[str, Any] | None = None,
+    custom_identifiers: Any = None,
+    allow_list: Any = None,
+) -> DetectionConfig:
+    """Build a DetectionConfig from the detection sections of the YAML configuration.
+
+    The sections are ``detectors``, ``scoring``, ``custom_identifiers`` and ``allow_list``.
 
     ``raw`` maps entity types to settings (``enabled``, ``sensitivity``, ``options``, ``extra_keywords``,
-    ``extra_column_hints``). Registered detectors not named keep their defaults and stay enabled.
+    ``extra_column_hints``). Registered detectors not named keep their defaults and stay enabled. Custom
+    identifiers are added after them (see classifiers.custom).
     """
     raw = raw or {}
     if not isinstance(raw, Mapping):
@@ -86,22 +97,23 @@ def parse_detection(raw: Mapping[str, Any] | None, scoring: Mapping[str, Any] | 
         settings = raw.get(detector.entity_type) or {}
         if not isinstance(settings, Mapping):
             raise ConfigError(f"detectors.{detector.entity_type} must be a mapping, got {settings!r}")
-        _reject_unknown(f"detectors.{detector.entity_type}", settings, _DETECTOR_KEYS)
+        reject_unknown(f"detectors.{detector.entity_type}", settings, _DETECTOR_KEYS)
         enabled = settings.get("enabled", True)
         if not isinstance(enabled, bool):
             raise ConfigError(f"detectors.{detector.entity_type}.enabled must be true or false, got {enabled!r}")
         if not enabled:
             continue
         detectors.append(_tune(detector, settings))
+    detectors.extend(parse_custom_identifiers(custom_identifiers, [d.entity_type for d in registry.all_detectors()]))
     if not detectors:
         raise ConfigError("no detector is enabled; enable at least one under 'detectors'")
     scoring = scoring or {}
-    _reject_unknown("scoring", scoring, _SCORING_KEYS)
+    reject_unknown("scoring", scoring, _SCORING_KEYS)
     try:
         parsed_scoring = Scoring(**scoring)
     except TypeError as exc:
         raise ConfigError(f"invalid scoring section: {exc}") from exc
-    return DetectionConfig(detectors=tuple(detectors), scoring=parsed_scoring)
+    return DetectionConfig(detectors=tuple(detectors), scoring=parsed_scoring, allow_list=parse_allow_list(allow_list))
 
 
 def _tune(detector: Detector, settings: Mapping[str, Any]) -> Detector:
@@ -117,12 +129,14 @@ def _tune(detector: Detector, settings: Mapping[str, Any]) -> Detector:
         options = settings["options"] or {}
         if not isinstance(options, Mapping):
             raise ConfigError(f"{where}.options must be a mapping of option to value, got {options!r}")
-        _reject_unknown(f"{where}.options", options, set(detector.options))
+        reject_unknown(f"{where}.options", options, set(detector.options))
         changes["options"] = {**detector.options, **options}
     if "extra_keywords" in settings:
-        changes["keywords"] = detector.keywords + tuple(_strings(f"{where}.extra_keywords", settings["extra_keywords"]))
+        changes["keywords"] = detector.keywords + tuple(
+            string_list(f"{where}.extra_keywords", settings["extra_keywords"])
+        )
     if "extra_column_hints" in settings:
-        hints = tuple(_strings(f"{where}.extra_column_hints", settings["extra_column_hints"]))
+        hints = tuple(string_list(f"{where}.extra_column_hints", settings["extra_column_hints"]))
         for hint in hints:
             try:
                 re.compile(hint)
@@ -130,16 +144,3 @@ def _tune(detector: Detector, settings: Mapping[str, Any]) -> Detector:
                 raise ConfigError(f"{where}.extra_column_hints: {hint!r} is not a valid regex: {exc}") from exc
         changes["column_hints"] = detector.column_hints + hints
     return dataclasses.replace(detector, **changes) if changes else detector
-
-
-def _strings(where: str, value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{where} must be a list of strings, got {value!r}")
-    return value
-
-
-def _reject_unknown(where: str, settings: Mapping[str, Any], known: set[str]) -> None:
-    unknown = sorted(set(map(str, settings)) - known)
-    if unknown:
-        valid = ", ".join(sorted(known)) or "(none)"
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; valid keys are: {valid}")

@@ -69,6 +69,9 @@ class Detector:
         frameworks: Compliance frameworks the entity is in scope of (names from FRAMEWORKS).
         jurisdiction: ISO 3166 alpha-2 country the identifier belongs to, ``EU`` for EU-wide ones, or
             ``GLOBAL`` for identifiers without a country (e-mail, card numbers, keys).
+        keyword_distance: When set, a keyword counts as context only if it ends at most this many characters
+            before the match (Macie's "maximum match distance"); when None, anywhere in the cell or line.
+        min_occurrences: Findings with fewer accepted matches in an asset are not reported.
         options: Default options handed to ``validate``; configuration may override known keys only.
         positives: Examples that must be detected.
         negatives: Look-alikes that must not be detected.
@@ -85,6 +88,8 @@ class Detector:
     sensitivity: Sensitivity = Sensitivity.MEDIUM
     frameworks: tuple[str, ...] = ()
     jurisdiction: str = "GLOBAL"
+    keyword_distance: int | None = None
+    min_occurrences: int = 1
     options: Options = field(default_factory=dict)
     positives: tuple[Example, ...] = ()
     negatives: tuple[Example, ...] = ()

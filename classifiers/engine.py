@@ -76,6 +76,8 @@ class Engine:
         )
         self._plans: dict[frozenset[str], _ColumnPlan] = {}
         self._keywords = tuple(_keyword_regex(d.keywords) for d in self.detectors)
+        self._keywords_py = tuple(re.compile(k, re.IGNORECASE) if k else None for k in self._keywords)
+        self._allow_list = config.allow_list
         self._hints = tuple(tuple(re.compile(h) for h in d.column_hints) for d in self.detectors)
         self._hinted_cache: dict[str, frozenset[str]] = {}
 
@@ -184,6 +186,15 @@ class Engine:
                 mask = pc.match_substring_regex(candidates, regex, ignore_case=True)
                 keyword_hits[detector_index] = mask.to_numpy(zero_copy_only=False)
 
+    def _keyword_before(self, match: _Match, text: str) -> bool:
+        """True when a keyword of the match's detector ends at most ``keyword_distance`` characters before it."""
+        regex = self._keywords_py[match.detector_index]
+        distance = self.detectors[match.detector_index].keyword_distance
+        if regex is None or distance is None:
+            return False
+        window = max(0, match.start - distance - MAX_KEYWORD_CHARS)
+        return any(found.end() >= match.start - distance for found in regex.finditer(text, window, match.start))
+
     def _tally_value(
         self,
         text: str,
@@ -208,9 +219,13 @@ class Engine:
         accepted: dict[int, list[_Match]] = {}
         for match in _without_overlaps(matches):
             detector = self.detectors[match.detector_index]
-            has_context = _has_keyword(keyword_hits, match.detector_index, row) or detector.entity_type in hinted
-            if detector.requires_context and not has_context:
+            if self._allow_list.allows(match.token):
                 continue
+            if detector.requires_context and detector.entity_type not in hinted:
+                if not _has_keyword(keyword_hits, match.detector_index, row):
+                    continue
+                if detector.keyword_distance is not None and not self._keyword_before(match, text):
+                    continue
             accepted.setdefault(match.detector_index, []).append(match)
         max_samples = self.config.scoring.max_samples
         for detector_index, count in tried.items():
@@ -233,6 +248,9 @@ class Engine:
                     sample = detector.mask(match.token)
                     if sample not in entity.samples:
                         entity.samples.append(sample)
+
+
+MAX_KEYWORD_CHARS = 64
 
 
 def value_hash(token: str, key: bytes = b"") -> int:

@@ -15,7 +15,7 @@ from classifiers.config import DetectionConfig, parse_detection
 from classifiers.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "scan.yaml"
-_SECTIONS = {"detectors", "scoring", "sampling", "read"}
+_SECTIONS = {"detectors", "custom_identifiers", "allow_list", "scoring", "sampling", "read"}
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,17 @@ class ScanConfig:
                 "options": dict(d.options),
                 "keywords": list(d.keywords),
                 "column_hints": list(d.column_hints),
+                "patterns": [p.regex for p in d.patterns],
+                "keyword_distance": d.keyword_distance,
+                "min_occurrences": d.min_occurrences,
             }
             for d in self.detection.detectors
         }
         effective = {
             "detectors": detectors,
             "scoring": asdict(self.detection.scoring),
+            "allow_list": sorted(self.detection.allow_list.values)
+            + [p.pattern for p in self.detection.allow_list.patterns],
             "sampling": asdict(self.sampling),
             "read": asdict(self.reading),
         }
@@ -100,7 +105,9 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
     unknown = sorted(set(map(str, raw)) - _SECTIONS)
     if unknown:
         raise ConfigError(f"unknown configuration section(s) {unknown}; valid sections are: {sorted(_SECTIONS)}")
-    detection = parse_detection(raw.get("detectors"), raw.get("scoring"))
+    detection = parse_detection(
+        raw.get("detectors"), raw.get("scoring"), raw.get("custom_identifiers"), raw.get("allow_list")
+    )
     return ScanConfig(
         detection=detection,
         sampling=_section(Sampling, "sampling", raw.get("sampling")),
@@ -118,7 +125,10 @@ def load_config(path: Path | str | None = None) -> ScanConfig:
         raise ConfigError(f"cannot read configuration file {str(path)!r}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"configuration file {str(path)!r} is not valid YAML: {exc}") from exc
-    return parse_config(raw)
+    try:
+        return parse_config(raw)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
 
 
 def _section(cls: type[Any], name: str, values: Any) -> Any:

@@ -207,6 +207,8 @@ def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.
                 )
                 if assessment.confidence < config.detection.scoring.min_confidence:
                     continue
+                if row["occurrences"] < detector.min_occurrences:
+                    continue
                 evidence = [f"pattern:{name}" for name in row["patterns"]]
                 if detector.validate is not None:
                     evidence.append(f"validator:{detector.validate.__name__}")

@@ -134,9 +134,12 @@ def test_extra_keywords_and_column_hints_are_appended():
         ),
         (
             {"extra_column_hints": "email"},
-            "detectors.EMAIL_ADDRESS.extra_column_hints must be a list of strings, got 'email'",
+            "detectors.EMAIL_ADDRESS.extra_column_hints must be a list of non-empty strings, got 'email'",
         ),
-        ({"extra_keywords": [1]}, "detectors.EMAIL_ADDRESS.extra_keywords must be a list of strings, got [1]"),
+        (
+            {"extra_keywords": [1]},
+            "detectors.EMAIL_ADDRESS.extra_keywords must be a list of non-empty strings, got [1]",
+        ),
     ],
     ids=["bad-regex", "hints-not-a-list", "keyword-not-a-string"],
 )
@@ -244,7 +247,7 @@ def test_empty_file_gives_the_defaults(tmp_path):
         (
             {"sampling": {}, "detector": {}},
             "unknown configuration section(s) ['detector']; "
-            "valid sections are: ['detectors', 'read', 'sampling', 'scoring']",
+            "valid sections are: ['allow_list', 'custom_identifiers', 'detectors', 'read', 'sampling', 'scoring']",
         ),
         (["sampling"], "the configuration must be a mapping of sections, got list"),
         ({"sampling": [1]}, "section 'sampling' must be a mapping, got [1]"),
