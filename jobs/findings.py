@@ -28,6 +28,8 @@ _SCORED_SCHEMA = pa.schema(
         ("validator_pass_rate", pa.float64()),
         ("confidence", pa.float64()),
         ("sensitivity", pa.string()),
+        ("jurisdiction", pa.string()),
+        ("frameworks", pa.list_(pa.string())),
         ("detectors", pa.list_(pa.string())),
     ]
 )
@@ -223,6 +225,8 @@ def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.
                         "validator_pass_rate": assessment.validator_pass_rate,
                         "confidence": assessment.confidence,
                         "sensitivity": detector.sensitivity.value,
+                        "jurisdiction": detector.jurisdiction,
+                        "frameworks": list(detector.frameworks),
                         "detectors": evidence,
                     }
                 )

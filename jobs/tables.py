@@ -30,6 +30,8 @@ FINDINGS = pa.schema(
         ("validator_pass_rate", pa.float64()),
         ("confidence", pa.float64()),
         ("sensitivity", pa.string()),
+        ("jurisdiction", pa.string()),
+        ("frameworks", pa.list_(pa.string())),
         ("samples_masked", pa.list_(pa.string())),
         ("detectors", pa.list_(pa.string())),
         ("objects_scanned", pa.int64()),

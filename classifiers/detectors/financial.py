@@ -1,6 +1,10 @@
-"""Financial identifiers: payment card numbers, IBANs and US bank routing numbers."""
+"""Financial identifiers: payment card data, IBANs, BIC/SWIFT codes and bank account and routing numbers."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
 
 from classifiers import masking, validators
 from classifiers.detector import Detector, Example, Pattern, Sensitivity
@@ -93,6 +97,311 @@ ABA_ROUTING_NUMBER = register(
             Example("021000022", column="routing_number"),
             Example("000000000"),
             Example("Invoice 400000010 paid"),
+        ),
+    )
+)
+
+# ISO 3166-1 alpha-2 country codes (all 249 assigned ones) plus XK, which SWIFT uses for Kosovo.
+ISO_3166_ALPHA2: frozenset[str] = frozenset({
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD",
+    "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA",
+    "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE",
+    "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA",
+    "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK",
+    "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP",
+    "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT",
+    "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS",
+    "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ",
+    "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS",
+    "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST",
+    "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
+    "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA",
+    "ZM", "ZW",
+    "XK",
+})  # fmt: skip
+
+
+def _country_alternation(codes: frozenset[str]) -> str:
+    """An RE2/re alternation matching exactly ``codes``, one character class per first letter (``A[DEFG...]``)."""
+    seconds: dict[str, str] = {}
+    for code in sorted(codes):
+        seconds[code[0]] = seconds.get(code[0], "") + code[1]
+    return "(?:" + "|".join(f"{first}[{rest}]" for first, rest in seconds.items()) + ")"
+
+
+_BIC_COUNTRY = _country_alternation(ISO_3166_ALPHA2)
+# Location and branch layout of the ISO 20022 BICIdentifier type: the location code never starts with 0 or 1
+# and its second character is never the letter O; a second character 0 marks a test BIC.
+_BIC_RE = re.compile(r"[A-Z]{4}([A-Z]{2})([A-Z2-9][A-NP-Z0-9])([A-Z0-9]{3})?")
+_VOWELS = frozenset("AEIOUY")
+_UK_SORT_CODE_RE = re.compile(r"\d{2}-\d{2}-\d{2}")
+_CARD_EXPIRY_RE = re.compile(r"(0[1-9]|1[0-2])/(20\d{2}|\d{2})")
+
+
+def bic_iso9362(token: str, options: Mapping[str, Any]) -> bool:
+    """True for an ISO 9362 BIC (8 or 11 characters) with a real country code and a valid location code.
+
+    An all-letter code must also have a location code without vowels or with a doubled letter (``FF``, ``PP``,
+    ``ZH``, ``MM``): words in capitals (``DATABASE``, ``HOSPITAL``) end in vowel syllables far more often.
+    """
+    match = _BIC_RE.fullmatch(token)
+    if match is None or match.group(1) not in ISO_3166_ALPHA2:
+        return False
+    location = match.group(2)
+    if token.isalpha():
+        return location[0] == location[1] or not _VOWELS.intersection(location)
+    return True
+
+
+def uk_sort_code_format(token: str, options: Mapping[str, Any]) -> bool:
+    """True for exactly three dash-separated pairs of digits (``40-47-84``), not a longer dashed run."""
+    return _UK_SORT_CODE_RE.fullmatch(token) is not None
+
+
+def card_expiry_month_year(token: str, options: Mapping[str, Any]) -> bool:
+    """True for ``MM/YY`` or ``MM/YYYY`` with month 01-12 and year 2000-2099; full dates (two slashes) fail."""
+    return _CARD_EXPIRY_RE.fullmatch(token) is not None
+
+
+def mask_bic(value: str) -> str:
+    """Keep only the country code: ``DEUTDEFF500`` -> ``****DE*****``."""
+    if len(value) not in (8, 11):
+        return "*" * len(value)
+    return "****" + value[4:6] + "*" * (len(value) - 6)
+
+
+SWIFT_CODE = register(
+    Detector(
+        entity_type="SWIFT_CODE",
+        patterns=(
+            # A digit in the location or branch code sets a BIC apart from a word in capitals.
+            Pattern(
+                "bic_with_digit",
+                rf"\b[A-Z]{{4}}{_BIC_COUNTRY}(?:(?:[2-9][A-Z0-9]|[A-Z][0-9])(?:[A-Z0-9]{{3}})?"
+                r"|[A-Z]{2}(?:[0-9][A-Z0-9]{2}|[A-Z][0-9][A-Z0-9]|[A-Z]{2}[0-9]))\b",
+                0.3,
+            ),
+            # All-letter BICs (DEUTDEFF) read like capitalised words, so alone (with the validator boost) they
+            # stay below the reporting threshold; a keyword or column hint is what makes them a finding.
+            Pattern("bic_letters_only", rf"\b[A-Z]{{4}}{_BIC_COUNTRY}[A-Z]{{2}}(?:[A-Z]{{3}})?\b", 0.25),
+        ),
+        keywords=("swift", "bic", "swift code", "bank identifier", "code swift", "código swift"),
+        column_hints=(r"(^|_)(swift|bic)(_code)?(_|$)", r"(^|_)(swift_bic|bic_swift|bank_identifier_code)(_|$)"),
+        validate=bic_iso9362,
+        mask=mask_bic,
+        sensitivity=Sensitivity.MEDIUM,
+        frameworks=("GLBA",),
+        jurisdiction="GLOBAL",
+        positives=(
+            Example("DEUTDEFF", column="swift_code"),
+            Example("SWIFT: BARCGB22"),
+            Example("Beneficiary bank BIC NWBKGB2L, London"),
+            Example("CHASUS33XXX", column="bic"),
+            Example("Wire via DEUTDEFF500 today"),
+            Example("Sandbox test BIC DEUTDEF0"),
+        ),
+        negatives=(
+            Example("DATABASE", column="component"),
+            Example("ABSTRACT"),
+            Example("HOSPITAL", column="facility_type"),
+            Example("Status: DATABASE HOSPITAL ABSTRACT"),
+            Example("DEUTXXFF", column="swift_code"),
+            Example("deutdeff", column="bic"),
+            Example("DEUTDE0F", column="bic"),
+            Example("SERVER01", column="hostname"),
+        ),
+    )
+)
+
+US_BANK_NUMBER = register(
+    Detector(
+        entity_type="US_BANK_NUMBER",
+        patterns=(Pattern("digits_8_to_17", r"\b\d{8,17}\b", 0.2),),
+        # Bare "checking"/"savings" are left out: they are common verbs/nouns in logs next to long ids.
+        keywords=(
+            "account number",
+            "account no",
+            "acct",
+            "acct no",
+            "bank account",
+            "checking account",
+            "checking acct",
+            "savings account",
+            "savings acct",
+            "dda",
+        ),
+        column_hints=(
+            r"(^|_)(bank_)?account_(number|no|num)(_|$)",
+            r"(^|_)(acct|acct_(no|num|number)|bank_acct|checking_account|savings_account|dda_account)(_|$)",
+        ),
+        # No validator: US account numbers have no checksum or bank-independent structure.
+        mask=masking.mask_keep_last(4),
+        requires_context=True,
+        keyword_distance=32,
+        sensitivity=Sensitivity.HIGH,
+        frameworks=("GLBA",),
+        jurisdiction="US",
+        positives=(
+            Example("000123456789", column="account_number"),
+            Example("Checking account 4099999992 at First National"),
+            Example("Acct: 12345678"),
+            Example("Bank account number 98765432101234"),
+            Example("12345678901234567", column="acct_no"),
+        ),
+        negatives=(
+            Example("Order 12345678 shipped"),
+            Example("1234567", column="account_number"),
+            Example("123456789012345678", column="account_number"),
+            Example("4155550187", column="phone"),
+            Example("Checking for updates, build 20240601123"),
+            Example("Tracking 1Z999AA10123456784"),
+            Example("Order 12345678 paid, account number on file"),
+        ),
+    )
+)
+
+UK_SORT_CODE = register(
+    Detector(
+        entity_type="UK_SORT_CODE",
+        # Leading and trailing dashed digit groups are taken into the match so that longer runs (phone
+        # numbers, ids like 01-23-45-67) fail the validator as a whole instead of yielding a sort code.
+        patterns=(Pattern("dashed_pairs", r"\b(?:\d+-)*\d{2}-\d{2}-\d{2}(?:-\d+)*\b", 0.3),),
+        keywords=("sort code", "sortcode", "sort-code"),
+        column_hints=(r"(^|_)(sort_?code|sort_cd)(_|$)", r"(^|_)(bank_sort_code|uk_sort_code)(_|$)"),
+        validate=uk_sort_code_format,
+        mask=masking.mask_keep_last(2),
+        requires_context=True,
+        keyword_distance=32,
+        sensitivity=Sensitivity.MEDIUM,
+        frameworks=("GLBA",),
+        jurisdiction="GB",
+        positives=(
+            Example("40-47-84", column="sort_code"),
+            Example("Sort code: 20-00-00"),
+            Example("sortcode 60-16-13 account 31926819"),
+            Example("Pay to sort code 30-94-57 by Friday"),
+        ),
+        negatives=(
+            Example("Meeting on 12-03-24"),
+            Example("12-03-24", column="created_at"),
+            Example("Sort code 40-47-8"),
+            Example("Sort code line 01-40-47-84-12"),
+            Example("40-47-84", column="version"),
+        ),
+    )
+)
+
+UK_BANK_ACCOUNT = register(
+    Detector(
+        entity_type="UK_BANK_ACCOUNT",
+        patterns=(Pattern("digits_8", r"\b\d{8}\b", 0.2),),
+        keywords=("account number", "account no", "acc no", "a/c no", "sort code", "sortcode"),
+        column_hints=(r"(^|_)(uk_)?(bank_)?account_(number|no)(_|$)", r"(^|_)(acc_no|acct_no|uk_account)(_|$)"),
+        # No validator: UK modulus checking depends on the sort code and Vocalink's weight tables.
+        mask=masking.mask_keep_last(4),
+        requires_context=True,
+        keyword_distance=32,
+        sensitivity=Sensitivity.HIGH,
+        frameworks=("GLBA",),
+        jurisdiction="GB",
+        positives=(
+            Example("31926819", column="account_number"),
+            Example("Account number: 31926819"),
+            Example("sort code 60-16-13, acc no 31926819"),
+            Example("Account no 12345678 (Barclays)"),
+        ),
+        negatives=(
+            Example("Order 31926819 dispatched"),
+            Example("20240115", column="created_date"),
+            Example("Account number: 3192681"),
+            Example("Account number 319268191"),
+            Example("31926819", column="order_id"),
+        ),
+    )
+)
+
+CARD_EXPIRY = register(
+    Detector(
+        entity_type="CARD_EXPIRY",
+        # Leading and trailing slash groups are taken into the match so that full dates (12/25/2024,
+        # 3/12/25) fail the validator as a whole instead of yielding an MM/YY inside them.
+        patterns=(Pattern("month_year", r"\b(?:\d{1,4}/)?(?:0[1-9]|1[0-2])/(?:20\d{2}|\d{2})(?:/\d{1,4})?\b", 0.3),),
+        keywords=(
+            "exp",
+            "expiry",
+            "expiration",
+            "expires",
+            "valid thru",
+            "valid through",
+            "card expiry",
+            "good thru",
+            "ablaufdatum",
+            "gültig bis",
+            "caducidad",
+            "vencimiento",
+            "date d'expiration",
+        ),
+        column_hints=(
+            r"(^|_)(card_|cc_)?exp(iry)?(_date)?(_|$)",
+            r"(^|_)(card_|cc_)expiration(_date)?(_|$)",
+            r"(^|_)(valid_thru|exp_month_year|expiry_mm_yy)(_|$)",
+        ),
+        validate=card_expiry_month_year,
+        mask=masking.mask_date,
+        requires_context=True,
+        keyword_distance=24,
+        sensitivity=Sensitivity.MEDIUM,
+        frameworks=("PCI_DSS",),
+        jurisdiction="GLOBAL",
+        positives=(
+            Example("Exp 09/27"),
+            Example("Card expiry: 12/2026"),
+            Example("VALID THRU 01/30"),
+            Example("05/28", column="card_expiry"),
+            Example("Visa ending 1111, expires 11/2029"),
+        ),
+        negatives=(
+            Example("12/25", column="created_at"),
+            Example("Renewal scheduled for 01/2030"),
+            Example("expiry 13/25"),
+            Example("Card expires 12/25/2026"),
+            Example("exp 00/25"),
+            Example("Exp 12/1999"),
+        ),
+    )
+)
+
+CARD_CVV = register(
+    Detector(
+        entity_type="CARD_CVV",
+        patterns=(Pattern("digits_3_4", r"\b\d{3,4}\b", 0.2),),
+        keywords=("cvv", "cvc", "cvv2", "cvc2", "cvn", "card verification", "security code"),
+        column_hints=(
+            r"(^|_)(cvv2?|cvc2?|cvn)(_code)?(_|$)",
+            r"(^|_)(card_verification(_code|_value)?|card_security_code)(_|$)",
+        ),
+        # No validator: a verification code is any 3 (4 for Amex) digits.
+        mask=masking.mask_keep_last(0),
+        requires_context=True,
+        keyword_distance=20,
+        sensitivity=Sensitivity.HIGH,
+        frameworks=("PCI_DSS",),
+        jurisdiction="GLOBAL",
+        positives=(
+            Example("CVV: 123"),
+            Example("cvc2 4567"),
+            Example("737", column="cvv"),
+            Example("Security code 0421"),
+            Example("1234", column="card_verification_value"),
+        ),
+        negatives=(
+            Example("123", column="count"),
+            Example("2024", column="year"),
+            Example("Room 123 on floor 4"),
+            Example("CVV: 12345"),
+            Example("cvv 12"),
+            Example("Order 1234 shipped", column="notes"),
+            Example("Order 1234: CVV check failed"),
         ),
     )
 )

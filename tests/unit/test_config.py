@@ -12,8 +12,15 @@ from classifiers.errors import ConfigError, UnknownDetectorError
 from jobs.config import DEFAULT_CONFIG, Reading, Sampling, load_config, parse_config
 
 ENTITY_TYPES = [
-    "ABA_ROUTING_NUMBER", "AWS_ACCESS_KEY", "CREDIT_CARD", "DATE_OF_BIRTH", "EMAIL_ADDRESS",
-    "IBAN_CODE", "IP_ADDRESS", "PHONE_NUMBER", "UK_NINO", "US_SSN",
+    "ABA_ROUTING_NUMBER", "AU_MEDICARE", "AU_TFN", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "BR_CPF",
+    "CARD_CVV", "CARD_EXPIRY", "CA_SIN", "CREDIT_CARD", "DATE_OF_BIRTH", "DE_ID_CARD", "DE_TAX_ID",
+    "EMAIL_ADDRESS", "ES_NIE", "ES_NIF", "EU_VAT", "FR_NIR", "GEO_COORDINATES", "GITHUB_TOKEN",
+    "GOOGLE_API_KEY", "IBAN_CODE", "IN_AADHAAR", "IN_PAN", "IP_ADDRESS", "IT_FISCAL_CODE",
+    "JP_MY_NUMBER", "JWT", "MAC_ADDRESS", "NL_BSN", "PASSWORD_IN_URL", "PHONE_NUMBER", "PL_PESEL",
+    "POSTAL_ADDRESS", "PRIVATE_KEY", "SE_PERSONNUMMER", "SG_NRIC_FIN", "SLACK_TOKEN", "STRIPE_KEY",
+    "SWIFT_CODE", "UK_BANK_ACCOUNT", "UK_NHS", "UK_NINO", "UK_PASSPORT", "UK_SORT_CODE",
+    "US_BANK_NUMBER", "US_DEA", "US_DRIVER_LICENSE", "US_EIN", "US_ITIN", "US_MBI", "US_NPI",
+    "US_PASSPORT", "US_SSN", "VEHICLE_VIN",
 ]  # fmt: skip
 REGISTERED = ", ".join(ENTITY_TYPES)
 
@@ -341,4 +348,4 @@ def test_registering_a_duplicate_entity_type_raises_and_keeps_the_original():
     with raises(ValueError, "detector EMAIL_ADDRESS is registered twice"):
         registry.register(duplicate)
     assert registry.get("EMAIL_ADDRESS") is contact.EMAIL_ADDRESS
-    assert len(registry.all_detectors()) == 10
+    assert len(registry.all_detectors()) == len(ENTITY_TYPES)

@@ -50,11 +50,19 @@ def test_detector_examples(detector: Detector, example: Example, expected: bool)
 
 def test_expected_detectors_are_registered_with_enough_examples() -> None:
     assert [detector.entity_type for detector in DETECTORS] == [
-        "ABA_ROUTING_NUMBER", "AWS_ACCESS_KEY", "CREDIT_CARD", "DATE_OF_BIRTH", "EMAIL_ADDRESS",
-        "IBAN_CODE", "IP_ADDRESS", "PHONE_NUMBER", "UK_NINO", "US_SSN",
+        "ABA_ROUTING_NUMBER", "AU_MEDICARE", "AU_TFN", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "BR_CPF",
+        "CARD_CVV", "CARD_EXPIRY", "CA_SIN", "CREDIT_CARD", "DATE_OF_BIRTH", "DE_ID_CARD", "DE_TAX_ID",
+        "EMAIL_ADDRESS", "ES_NIE", "ES_NIF", "EU_VAT", "FR_NIR", "GEO_COORDINATES", "GITHUB_TOKEN",
+        "GOOGLE_API_KEY", "IBAN_CODE", "IN_AADHAAR", "IN_PAN", "IP_ADDRESS", "IT_FISCAL_CODE",
+        "JP_MY_NUMBER", "JWT", "MAC_ADDRESS", "NL_BSN", "PASSWORD_IN_URL", "PHONE_NUMBER", "PL_PESEL",
+        "POSTAL_ADDRESS", "PRIVATE_KEY", "SE_PERSONNUMMER", "SG_NRIC_FIN", "SLACK_TOKEN", "STRIPE_KEY",
+        "SWIFT_CODE", "UK_BANK_ACCOUNT", "UK_NHS", "UK_NINO", "UK_PASSPORT", "UK_SORT_CODE",
+        "US_BANK_NUMBER", "US_DEA", "US_DRIVER_LICENSE", "US_EIN", "US_ITIN", "US_MBI", "US_NPI",
+        "US_PASSPORT", "US_SSN", "VEHICLE_VIN",
     ]  # fmt: skip
     for detector in DETECTORS:
         assert len(detector.positives) >= 4 and len(detector.negatives) >= 4, detector.entity_type
+        assert detector.jurisdiction and detector.sensitivity, detector.entity_type
 
 
 @pytest.mark.parametrize(
