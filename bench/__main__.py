@@ -68,7 +68,7 @@ def report(
         "",
         "## Detection engine (one core, no Spark)",
         "",
-        "Full default detector set; batches of 8,192 values as the readers produce them. The mixed columns are",
+        "Full default detector set; batches of 65,536 values, as the scan job hands them over. The mixed columns are",
         "eight warehouse-style columns (ids, codes, amounts, timestamps, words) with 3 % e-mails and card numbers",
         "in two of them; the free text is log lines, 3 % with an e-mail and 3 % with a client IP.",
         "",

@@ -14,6 +14,9 @@ from bench.data import log_lines, mixed_columns
 from classifiers.config import DetectionConfig
 from classifiers.engine import Engine
 from classifiers.tally import ColumnTally
+from jobs.config import Reading
+
+BATCH = Reading().batch_rows
 
 
 @dataclass(frozen=True)
@@ -45,15 +48,15 @@ def _timed(runs: int, action: Callable[[], object]) -> list[float]:
 
 
 def engine_columns(rows: int, runs: int) -> Measurement:
-    """The full default detector set over eight mixed columns, in batches of 8192 like the readers produce."""
+    """The full default detector set over eight mixed columns, in batches of BATCH values as the scan hands them."""
     engine = Engine(DetectionConfig.default())
     columns = mixed_columns(rows)
 
     def scan() -> None:
         for name, values in columns.items():
             tally = ColumnTally(name)
-            for start in range(0, len(values), 8192):
-                engine.scan(values.slice(start, 8192), tally)
+            for start in range(0, len(values), BATCH):
+                engine.scan(values.slice(start, BATCH), tally)
 
     return Measurement("engine, mixed columns", rows * len(columns), _timed(runs, scan))
 
@@ -65,8 +68,8 @@ def engine_text(rows: int, runs: int) -> Measurement:
 
     def scan() -> None:
         tally = ColumnTally(None)
-        for start in range(0, len(lines), 8192):
-            engine.scan(lines.slice(start, 8192), tally)
+        for start in range(0, len(lines), BATCH):
+            engine.scan(lines.slice(start, BATCH), tally)
 
     return Measurement("engine, free text (log lines)", rows, _timed(runs, scan))
 

@@ -57,7 +57,9 @@ class _Match:
 class Engine:
     """Runs the enabled detectors of a DetectionConfig over Arrow arrays and accumulates ColumnTally evidence.
 
-    Build one per worker process (compiling is cheap but not free) and reuse it for every batch.
+    Build one per worker process (compiling is cheap but not free) and reuse it for every batch. Hand it
+    large batches (tens of thousands of values): pyarrow compiles the candidate regex once per call, and
+    with every detector enabled that compilation costs more than scanning a few thousand values.
     """
 
     def __init__(self, config: DetectionConfig, hash_key: bytes = b"") -> None:
@@ -105,7 +107,7 @@ class Engine:
 
         Non-string arrays are cast to strings; nulls and empty strings are not counted as values.
         """
-        strings = _as_strings(values)
+        strings = as_strings(values)
         strings = pc.filter(strings, pc.and_kleene(pc.is_valid(strings), pc.not_equal(strings, "")))
         seen = len(strings)
         if seen == 0:
@@ -292,7 +294,8 @@ def _has_keyword(keyword_hits: dict[int, np.ndarray], detector_index: int, row: 
     return hits is not None and bool(hits[row])
 
 
-def _as_strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+def as_strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``values`` as one Arrow string array (other types are cast, chunks combined)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if pa.types.is_large_string(values.type) or pa.types.is_string_view(values.type):

@@ -49,7 +49,7 @@ class Sampling:
 class Reading:
     """Batching of the read path."""
 
-    batch_rows: int = 8192
+    batch_rows: int = 65536
     max_objects_per_task: int = 16
 
     def __post_init__(self) -> None:

@@ -45,7 +45,7 @@ class Limits:
 
     rows: int | None
     bytes: int | None
-    batch_rows: int = 8192
+    batch_rows: int = 65536
 
 
 @dataclass

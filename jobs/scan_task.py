@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from classifiers.engine import Engine
+from classifiers.engine import Engine, as_strings
 from classifiers.tally import ColumnTally
 from jobs.config import ScanConfig, parse_config
 from jobs.formats import guess_from_name
@@ -145,9 +145,11 @@ def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine)
     try:
         report = reader.open()
         if report.structured:
+            batcher = _ColumnBatcher(engine, tallies, config.reading.batch_rows)
             for columns in reader.columns():
                 for name, values in columns:
-                    engine.scan(values, tallies.setdefault(name, ColumnTally(name)))
+                    batcher.add(name, values)
+            batcher.flush()
         else:
             tally = tallies.setdefault(None, ColumnTally(None))
             for lines in reader.lines():
@@ -178,6 +180,38 @@ def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine)
         "duration_ms": int((time.monotonic() - started) * 1000),
     }
     return [asset, *_evidence_rows(uri, tallies, engine)]
+
+
+class _ColumnBatcher:
+    """Gathers each column's values until ``batch_rows`` of them can go to the engine in one call.
+
+    CSV and JSON readers hand out blocks of about a megabyte; scanning those one by one would pay the
+    engine's per-call cost many times per object.
+    """
+
+    def __init__(self, engine: Engine, tallies: dict[str | None, ColumnTally], batch_rows: int) -> None:
+        self._engine = engine
+        self._tallies = tallies
+        self._batch_rows = batch_rows
+        self._pending: dict[str, list[pa.Array]] = {}
+        self._sizes: dict[str, int] = {}
+
+    def add(self, name: str, values: pa.Array) -> None:
+        """Queue ``values`` of column ``name``; scans the column once enough values are queued."""
+        self._pending.setdefault(name, []).append(as_strings(values))
+        self._sizes[name] = self._sizes.get(name, 0) + len(values)
+        if self._sizes[name] >= self._batch_rows:
+            self._scan(name)
+
+    def flush(self) -> None:
+        """Scan whatever is still queued."""
+        for name in list(self._pending):
+            self._scan(name)
+
+    def _scan(self, name: str) -> None:
+        parts = self._pending.pop(name)
+        self._sizes.pop(name)
+        self._engine.scan(pa.chunked_array(parts, pa.string()), self._tallies.setdefault(name, ColumnTally(name)))
 
 
 def _evidence_rows(uri: str, tallies: Mapping[str | None, ColumnTally], engine: Engine) -> list[dict[str, Any]]:

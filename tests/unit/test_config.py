@@ -213,7 +213,7 @@ def test_shipped_config():
     assert config.sampling == Sampling(
         full_scan=False, rows_per_object=10_000, bytes_per_object=67_108_864, objects_per_dataset=20
     )
-    assert config.reading == Reading(batch_rows=8192, max_objects_per_task=16)
+    assert config.reading == Reading(batch_rows=65536, max_objects_per_task=16)
     assert config.detection.scoring == Scoring()
     assert entity_types(config.detection) == ENTITY_TYPES
     assert config.detection.detector("IP_ADDRESS").sensitivity is Sensitivity.LOW
