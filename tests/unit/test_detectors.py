@@ -277,3 +277,12 @@ def test_masked_sample_never_reveals_the_value(masker: Callable[[str], str], val
     masked = masker(value)
     assert masked != value
     assert not _leaks_digits(value, masked), masked
+
+
+def test_the_detector_catalogue_in_docs_is_current() -> None:
+    from pathlib import Path
+
+    from classifiers.catalog import catalogue
+
+    documented = (Path(__file__).resolve().parents[2] / "docs" / "detectors.md").read_text()
+    assert documented == catalogue(), "regenerate with: python -m classifiers.catalog > docs/detectors.md"
