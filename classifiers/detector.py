@@ -62,6 +62,8 @@ class Detector:
         patterns: Named patterns; a value is a candidate when any of them matches.
         keywords: Context words (case-insensitive) that raise confidence when seen in the same line or cell.
         column_hints: Regexes over the normalised column name (snake_case, lower case).
+        column_exclusions: Regexes over the normalised column name of columns the detector never runs on
+            (``build_version`` holds ``1.2.3.4``, which is a valid IPv4 address but not an IP).
         validate: Checksum or structural check run on each extracted match; False discards the match.
         mask: Turns a match into a masked sample that never reveals the value.
         requires_context: When True a match counts only with a keyword in the line/cell or a column hint.
@@ -83,6 +85,7 @@ class Detector:
     mask: Masker
     keywords: tuple[str, ...] = ()
     column_hints: tuple[str, ...] = ()
+    column_exclusions: tuple[str, ...] = ()
     validate: Validator | None = None
     requires_context: bool = False
     sensitivity: Sensitivity = Sensitivity.MEDIUM
@@ -99,7 +102,7 @@ class Detector:
             raise ValueError(f"entity type {self.entity_type!r} must be UPPER_SNAKE_CASE")
         if not self.patterns:
             raise ValueError(f"detector {self.entity_type} declares no pattern")
-        for hint in self.column_hints:
+        for hint in (*self.column_hints, *self.column_exclusions):
             re.compile(hint)
         unknown = set(self.frameworks) - FRAMEWORKS
         if unknown:

@@ -76,12 +76,14 @@ class Engine:
             for i, d in enumerate(self.detectors)
             for p in d.patterns
         )
-        self._plans: dict[frozenset[str], _ColumnPlan] = {}
+        self._plans: dict[tuple[frozenset[str], frozenset[str]], _ColumnPlan] = {}
         self._keywords = tuple(_keyword_regex(d.keywords) for d in self.detectors)
         self._keywords_py = tuple(re.compile(k, re.IGNORECASE) if k else None for k in self._keywords)
         self._allow_list = config.allow_list
         self._hints = tuple(tuple(re.compile(h) for h in d.column_hints) for d in self.detectors)
+        self._exclusions = tuple(tuple(re.compile(x) for x in d.column_exclusions) for d in self.detectors)
         self._hinted_cache: dict[str, frozenset[str]] = {}
+        self._excluded_cache: dict[str, frozenset[str]] = {}
 
     def hinted_entities(self, column: str | None) -> frozenset[str]:
         """Entity types whose column-name hints match ``column`` (after normalisation)."""
@@ -98,9 +100,24 @@ class Engine:
             self._hinted_cache[column] = cached
         return cached
 
+    def excluded_entities(self, column: str | None) -> frozenset[str]:
+        """Entity types whose column exclusions match ``column``: they do not run on it."""
+        if column is None:
+            return frozenset()
+        cached = self._excluded_cache.get(column)
+        if cached is None:
+            normalised = normalise_column_name(column)
+            cached = frozenset(
+                detector.entity_type
+                for detector, exclusions in zip(self.detectors, self._exclusions, strict=True)
+                if any(exclusion.search(normalised) for exclusion in exclusions)
+            )
+            self._excluded_cache[column] = cached
+        return cached
+
     def candidate_regex(self, column: str | None) -> str:
         """The RE2 alternation that marks candidate values in a column of this name (the vectorized pass)."""
-        return self._column_plan(self.hinted_entities(column)).prefilter
+        return self._column_plan(self.hinted_entities(column), self.excluded_entities(column)).prefilter
 
     def scan(self, values: pa.Array | pa.ChunkedArray, tally: ColumnTally) -> None:
         """Scan one batch of values (a column, or lines of text) and add the evidence to ``tally``.
@@ -115,7 +132,7 @@ class Engine:
         tally.values_seen += seen
         hinted = self.hinted_entities(tally.column)
         tally.column_hints |= hinted
-        plan = self._column_plan(hinted)
+        plan = self._column_plan(hinted, self.excluded_entities(tally.column))
         if not plan.prefilter:
             return
         candidates = pc.filter(strings, pc.match_substring_regex(strings, plan.prefilter))
@@ -129,20 +146,22 @@ class Engine:
             if pattern_indexes:
                 self._tally_value(texts[row], pattern_indexes, keyword_hits, row, hinted, tally)
 
-    def _column_plan(self, hinted: frozenset[str]) -> _ColumnPlan:
-        """The passes for a column with these hinted entities (cached per set of hints).
+    def _column_plan(self, hinted: frozenset[str], excluded: frozenset[str] = frozenset()) -> _ColumnPlan:
+        """The passes for a column with these hinted and excluded entities (cached per combination).
 
         A detector that requires context and is not hinted by the column name can only count where one of
         its keywords is in the value, so the candidate pass looks for its keywords instead of its (often
         generic) patterns, and its patterns run only on the values that hold a keyword. Without that, a
         keyword-only detector for 8-17 digit account numbers would make every numeric value a candidate.
         """
-        plan = self._plans.get(hinted)
+        plan = self._plans.get((hinted, excluded))
         if plan is None:
             unconditional: list[int] = []
             gated: list[int] = []
             alternatives: list[str] = []
             for index, detector in enumerate(self.detectors):
+                if detector.entity_type in excluded:
+                    continue
                 own = [i for i, p in enumerate(self._patterns) if p.detector_index == index]
                 if not detector.requires_context or detector.entity_type in hinted:
                     unconditional.extend(own)
@@ -150,7 +169,8 @@ class Engine:
                 elif self._keywords[index] is not None:
                     gated.append(index)
                     alternatives.append(f"(?i:{self._keywords[index]})")
-            plan = self._plans[hinted] = _ColumnPlan("|".join(alternatives), tuple(unconditional), tuple(gated))
+            plan = _ColumnPlan("|".join(alternatives), tuple(unconditional), tuple(gated))
+            self._plans[(hinted, excluded)] = plan
         return plan
 
     def _patterns_per_candidate(

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from classifiers.config import Scoring
+from classifiers.tally import ColumnTally
 
 VALIDATOR_PASS_RATE_FOR_BOOST = 0.9
 
@@ -64,4 +65,21 @@ def assess(evidence: Evidence, scoring: Scoring) -> Assessment:
         match_ratio=round(ratio, 4),
         validator_pass_rate=None if pass_rate is None else round(pass_rate, 4),
         confidence=round(min(1.0, confidence), 4),
+    )
+
+
+def evidence_of(tally: ColumnTally, entity_type: str, has_validator: bool) -> Evidence:
+    """The Evidence of one entity in one column's tally, as the scan job aggregates it across objects."""
+    entity = tally.entities[entity_type]
+    return Evidence(
+        values_seen=tally.values_seen,
+        matched_values=entity.matched_values,
+        candidates=entity.candidates,
+        validated=entity.validated,
+        distinct_values=entity.distinct_values,
+        keyword_values=entity.keyword_values,
+        best_score=entity.best_score,
+        column_hint=entity_type in tally.column_hints,
+        has_validator=has_validator,
+        free_text=tally.column is None,
     )

@@ -30,6 +30,8 @@ IP_ADDRESS = register(
             r"(^|_)(ip|ip_addr(ess)?|client_ip|remote_addr)(_|$)",
             r"(^|_)(ipv4|ipv6|source_ip|src_ip|dst_ip|host_ip)(_|$)",
         ),
+        # Four-part version numbers are valid IPv4 addresses; in a version or build column they are versions.
+        column_exclusions=(r"(^|_)(version|ver|build|release|firmware|sw_version|os_build|build_number)(_|$)",),
         validate=validators.ip_address,
         mask=masking.mask_ip_address,
         sensitivity=Sensitivity.LOW,
