@@ -74,6 +74,8 @@ class Detector:
         keyword_distance: When set, a keyword counts as context only if it ends at most this many characters
             before the match (Macie's "maximum match distance"); when None, anywhere in the cell or line.
         min_occurrences: Findings with fewer accepted matches in an asset are not reported.
+        dictionary: For dictionary detectors (PERSON): returns the word lists the engine matches whole
+            values against instead of patterns (see classifiers.names).
         options: Default options handed to ``validate``; configuration may override known keys only.
         positives: Examples that must be detected.
         negatives: Look-alikes that must not be detected.
@@ -93,6 +95,7 @@ class Detector:
     jurisdiction: str = "GLOBAL"
     keyword_distance: int | None = None
     min_occurrences: int = 1
+    dictionary: Callable[[], Any] | None = None
     options: Options = field(default_factory=dict)
     positives: tuple[Example, ...] = ()
     negatives: tuple[Example, ...] = ()
@@ -100,8 +103,8 @@ class Detector:
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Z][A-Z0-9_]*", self.entity_type):
             raise ValueError(f"entity type {self.entity_type!r} must be UPPER_SNAKE_CASE")
-        if not self.patterns:
-            raise ValueError(f"detector {self.entity_type} declares no pattern")
+        if not self.patterns and self.dictionary is None:
+            raise ValueError(f"detector {self.entity_type} declares no pattern and no dictionary")
         for hint in (*self.column_hints, *self.column_exclusions):
             re.compile(hint)
         unknown = set(self.frameworks) - FRAMEWORKS

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from classifiers.columns import normalise_column_name
 from classifiers.config import DetectionConfig
 from classifiers.detector import Detector
+from classifiers.names import FULL_NAME_SCORE, SINGLE_NAME_SCORE, name_mask
 from classifiers.tally import MAX_TRACKED_DISTINCT, ColumnTally
 
 
@@ -132,7 +133,10 @@ class Engine:
         tally.values_seen += seen
         hinted = self.hinted_entities(tally.column)
         tally.column_hints |= hinted
-        plan = self._column_plan(hinted, self.excluded_entities(tally.column))
+        excluded = self.excluded_entities(tally.column)
+        if tally.column is not None:
+            self._scan_dictionaries(strings, tally, hinted, excluded)
+        plan = self._column_plan(hinted, excluded)
         if not plan.prefilter:
             return
         candidates = pc.filter(strings, pc.match_substring_regex(strings, plan.prefilter))
@@ -145,6 +149,39 @@ class Engine:
         for row, pattern_indexes in enumerate(per_value):
             if pattern_indexes:
                 self._tally_value(texts[row], pattern_indexes, keyword_hits, row, hinted, tally)
+
+    def _scan_dictionaries(
+        self, strings: pa.Array, tally: ColumnTally, hinted: frozenset[str], excluded: frozenset[str]
+    ) -> None:
+        """Whole-value dictionary detectors (person names) on structured columns; free text needs NER."""
+        for detector in self.detectors:
+            if detector.dictionary is None or detector.entity_type in excluded:
+                continue
+            single = detector.entity_type in hinted
+            matched, shaped = name_mask(strings, detector.dictionary(), single_names=single)
+            candidates = int(shaped.sum())
+            if candidates == 0:
+                continue
+            entity = tally.entity(detector.entity_type)
+            entity.candidates += candidates
+            hits = np.flatnonzero(matched)
+            entity.validated += len(hits)
+            if len(hits) == 0:
+                continue
+            names: list[str] = strings.take(pa.array(hits)).to_pylist()
+            entity.matched_values += len(names)
+            entity.occurrences += len(names)
+            max_samples = self.config.scoring.max_samples
+            for name in names:
+                full = len(name.split()) > 1
+                entity.best_score = max(entity.best_score, FULL_NAME_SCORE if full else SINGLE_NAME_SCORE)
+                entity.patterns.add(f"{detector.entity_type}.{'full_name' if full else 'single_name'}")
+                if len(entity.value_hashes) < MAX_TRACKED_DISTINCT:
+                    entity.value_hashes.add(value_hash(name, self._hash_key))
+                if len(entity.samples) < max_samples:
+                    sample = detector.mask(name)
+                    if sample not in entity.samples:
+                        entity.samples.append(sample)
 
     def _column_plan(self, hinted: frozenset[str], excluded: frozenset[str] = frozenset()) -> _ColumnPlan:
         """The passes for a column with these hinted and excluded entities (cached per combination).

@@ -78,6 +78,7 @@ IBAN = "IBAN_CODE"
 ABA = "ABA_ROUTING_NUMBER"
 IP = "IP_ADDRESS"
 AWS_KEY = "AWS_ACCESS_KEY"
+PERSON = "PERSON"
 
 
 @dataclass(frozen=True)
@@ -459,6 +460,7 @@ class _Builder:
             records = []
             for _ in range(count):
                 first, last = self.name(locale)
+                self.canary(PERSON, f"{first} {last}")
                 dob = self.date_between(dt.date(1940, 1, 1), dt.date(2005, 12, 31)).isoformat()
                 self.canary(DOB, dob)
                 records.append(
@@ -474,6 +476,7 @@ class _Builder:
                     )
                 )
             _write(self.path(CRM, key), _csv_bytes(header, records))
+        self.plant(CRM, "customers/", "full_name", PERSON)
         self.plant(CRM, "customers/", "email", EMAIL)
         self.plant(CRM, "customers/", "phone", PHONE)
         self.plant(CRM, "customers/", "date_of_birth", DOB)
@@ -482,9 +485,11 @@ class _Builder:
         contacts = []
         for _ in range(max(2, self.rows // 4)):
             first, last = self.name("en_US")
+            self.canary(PERSON, f"{first} {last}")
             contacts.append((f"{first} {last}", self.email(first, last, "partners.example.com"), self.us_phone()))
         data = _csv_bytes(("name", "work_email", "mobile"), contacts, delimiter="\t")
         _write(self.path(CRM, "exports/contacts.tsv.gz"), _gzip(data))
+        self.plant(CRM, "exports/contacts.tsv.gz", "name", PERSON)
         self.plant(CRM, "exports/contacts.tsv.gz", "work_email", EMAIL)
         self.plant(CRM, "exports/contacts.tsv.gz", "mobile", PHONE)
 
@@ -540,6 +545,7 @@ class _Builder:
             records = []
             for _ in range(count):
                 first, last = self.name(self.rng.choice(("en_US", "en_GB")))
+                self.canary(PERSON, f"{first} {last}")
                 body = self.rng.choice(_BODIES)
                 # Exactly 3 rows in 10 embed a contact detail, alternating kinds, so small estates get both.
                 slot = index % 10
@@ -563,6 +569,7 @@ class _Builder:
             if key.endswith(".zst"):
                 data = zstandard.ZstdCompressor(level=3).compress(data)
             _write(self.path(SUPPORT, key), data)
+        self.plant(SUPPORT, "tickets/", "customer.name", PERSON)
         self.plant(SUPPORT, "tickets/", "customer.email", EMAIL)
         self.plant(SUPPORT, "tickets/", "body", EMAIL, PHONE)
 

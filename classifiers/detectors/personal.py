@@ -11,6 +11,7 @@ from typing import Any
 
 from classifiers import masking, validators
 from classifiers.detector import Detector, Example, Pattern, Sensitivity
+from classifiers.names import faker_names, mask_name
 from classifiers.registry import register
 
 _MONTH = r"[A-Za-z]{3,9}"
@@ -288,6 +289,40 @@ POSTAL_ADDRESS = register(
             Example("Address: see attached file"),
             Example("Order 221B Baker St", column="notes"),
             Example("Shipping 3 items via courier"),
+        ),
+    )
+)
+
+
+PERSON = register(
+    Detector(
+        entity_type="PERSON",
+        patterns=(),
+        dictionary=faker_names,
+        mask=mask_name,
+        keywords=(),
+        column_hints=(
+            r"(^|_)(full_?name|first_?name|last_?name|given_?name|surname|family_?name|forename|middle_?name)(_|$)",
+            r"(^|_)(customer|contact|employee|patient|holder|account_holder|cardholder|person|user)_name(_|$)",
+            r"^(name|names|nombre|apellido|nom|prenom|vorname|nachname|cognome)$",
+        ),
+        sensitivity=Sensitivity.MEDIUM,
+        frameworks=("GDPR", "CCPA", "HIPAA"),
+        jurisdiction="GLOBAL",
+        positives=(
+            Example("Jane Smith", column="full_name"),
+            Example("MARIA GARCIA", column="customer"),
+            Example("Hans Müller", column="contact"),
+            Example("Rose", column="first_name"),
+            Example("Jean-Luc Picard", column="name"),
+        ),
+        negatives=(
+            Example("New York", column="city"),
+            Example("Open Ticket", column="status"),
+            Example("Green", column="colour"),
+            Example("Paris", column="city"),
+            Example("Order 12345", column="customer"),
+            Example("jane smith said hello", column=None),
         ),
     )
 )

@@ -53,16 +53,19 @@ EXPECTED_OBJECTS = {
 }
 
 EXPECTED_PLANTED = {
+    PlantedColumn("acme-crm-prod", "customers/", "full_name", "PERSON"),
     PlantedColumn("acme-crm-prod", "customers/", "email", "EMAIL_ADDRESS"),
     PlantedColumn("acme-crm-prod", "customers/", "phone", "PHONE_NUMBER"),
     PlantedColumn("acme-crm-prod", "customers/", "date_of_birth", "DATE_OF_BIRTH"),
     PlantedColumn("acme-crm-prod", "customers/", "ssn", "US_SSN"),
+    PlantedColumn("acme-crm-prod", "exports/contacts.tsv.gz", "name", "PERSON"),
     PlantedColumn("acme-crm-prod", "exports/contacts.tsv.gz", "work_email", "EMAIL_ADDRESS"),
     PlantedColumn("acme-crm-prod", "exports/contacts.tsv.gz", "mobile", "PHONE_NUMBER"),
     PlantedColumn("acme-payments", "transactions/2024/", "card_number", "CREDIT_CARD"),
     PlantedColumn("acme-payments", "transactions/2024/", "iban", "IBAN_CODE"),
     PlantedColumn("acme-payments", "transactions/2024/", "routing_number", "ABA_ROUTING_NUMBER"),
     PlantedColumn("acme-payments", "settlements/settlement.csv.bz2", "iban", "IBAN_CODE"),
+    PlantedColumn("acme-support", "tickets/", "customer.name", "PERSON"),
     PlantedColumn("acme-support", "tickets/", "customer.email", "EMAIL_ADDRESS"),
     PlantedColumn("acme-support", "tickets/", "body", "EMAIL_ADDRESS"),
     PlantedColumn("acme-support", "tickets/", "body", "PHONE_NUMBER"),
