@@ -18,7 +18,7 @@ optional validator (checksum or structure), context keywords and column-name hin
 negative examples that the test suite runs through the engine. *Context* means a match counts only with
 one of the keywords in the same cell or line (within the stated distance before the match, where one
 is set) or a column-name hint. Confidence and the reporting threshold are described in
-[findings.md](findings.md#confidence).
+[findings.md](findings.md#confidence-and-decisions).
 
 | entity type | jurisdiction | sensitivity | frameworks | patterns | validator | context |
 |---|---|---|---|---|---|---|

@@ -19,7 +19,14 @@ from classifiers.errors import ConfigError
 from classifiers.settings import reject_unknown, string_list
 
 _DETECTOR_KEYS = {"enabled", "sensitivity", "options", "extra_keywords", "extra_column_hints"}
-_SCORING_KEYS = {"min_confidence", "context_boost", "validator_boost", "full_evidence_ratio", "max_samples"}
+_SCORING_KEYS = {
+    "min_confidence",
+    "auto_tag_confidence",
+    "context_boost",
+    "validator_boost",
+    "full_evidence_ratio",
+    "max_samples",
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,8 @@ class Scoring:
 
     Attributes:
         min_confidence: Findings below this confidence are not reported.
+        auto_tag_confidence: Reported findings at or above it are tagged automatically; those below it
+            go to review (decision ``review``).
         context_boost: Added when a column-name hint or a keyword in the same cell/line supports the entity.
         validator_boost: Added when a detector's validator accepted at least 90 % of the candidates it saw.
         full_evidence_ratio: Column match ratio at which the ratio stops adding evidence.
@@ -36,16 +45,22 @@ class Scoring:
     """
 
     min_confidence: float = 0.5
+    auto_tag_confidence: float = 0.8
     context_boost: float = 0.3
     validator_boost: float = 0.2
     full_evidence_ratio: float = 0.5
     max_samples: int = 3
 
     def __post_init__(self) -> None:
-        for name in ("min_confidence", "context_boost", "validator_boost"):
+        for name in ("min_confidence", "auto_tag_confidence", "context_boost", "validator_boost"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"scoring.{name} must be between 0 and 1, got {value!r}")
+        if self.auto_tag_confidence < self.min_confidence:
+            raise ConfigError(
+                f"scoring.auto_tag_confidence ({self.auto_tag_confidence}) must not be below "
+                f"scoring.min_confidence ({self.min_confidence})"
+            )
         if not 0.0 < self.full_evidence_ratio <= 1.0:
             raise ConfigError(f"scoring.full_evidence_ratio must be in (0, 1], got {self.full_evidence_ratio!r}")
         if not 0 <= self.max_samples <= 10:

@@ -46,6 +46,13 @@ class Assessment:
     confidence: float
 
 
+def decision(confidence: float, scoring: Scoring) -> str | None:
+    """``auto_tag`` or ``review`` for a reportable confidence, None below the reporting threshold."""
+    if confidence < scoring.min_confidence:
+        return None
+    return "auto_tag" if confidence >= scoring.auto_tag_confidence else "review"
+
+
 def assess(evidence: Evidence, scoring: Scoring) -> Assessment:
     """Score ``evidence`` with the formula in the module docstring; ratios and confidence are rounded to 4 places."""
     ratio = evidence.matched_values / evidence.values_seen if evidence.values_seen else 0.0

@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 
 from classifiers.columns import normalise_column_name
-from classifiers.scoring import Evidence, assess
+from classifiers.scoring import Evidence, assess, decision
 from jobs.formats import STRUCTURED
 from jobs.scan_task import engine_for
 from jobs.tables import ASSETS, FINDINGS, spark_ddl, spark_type
@@ -27,6 +27,7 @@ _SCORED_SCHEMA = pa.schema(
         ("match_ratio", pa.float64()),
         ("validator_pass_rate", pa.float64()),
         ("confidence", pa.float64()),
+        ("decision", pa.string()),
         ("sensitivity", pa.string()),
         ("jurisdiction", pa.string()),
         ("frameworks", pa.list_(pa.string())),
@@ -207,7 +208,8 @@ def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.
                     ),
                     config.detection.scoring,
                 )
-                if assessment.confidence < config.detection.scoring.min_confidence:
+                verdict = decision(assessment.confidence, config.detection.scoring)
+                if verdict is None:
                     continue
                 if row["occurrences"] < detector.min_occurrences:
                     continue
@@ -224,6 +226,7 @@ def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.
                         "match_ratio": assessment.match_ratio,
                         "validator_pass_rate": assessment.validator_pass_rate,
                         "confidence": assessment.confidence,
+                        "decision": verdict,
                         "sensitivity": detector.sensitivity.value,
                         "jurisdiction": detector.jurisdiction,
                         "frameworks": list(detector.frameworks),

@@ -29,6 +29,7 @@ FINDINGS = pa.schema(
         ("match_ratio", pa.float64()),
         ("validator_pass_rate", pa.float64()),
         ("confidence", pa.float64()),
+        ("decision", pa.string()),
         ("sensitivity", pa.string()),
         ("jurisdiction", pa.string()),
         ("frameworks", pa.list_(pa.string())),

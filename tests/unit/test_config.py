@@ -63,7 +63,8 @@ def test_unknown_detector_key_names_the_valid_keys():
 def test_unknown_scoring_key_names_the_valid_keys():
     message = (
         "scoring: unknown key(s) 'bogus'; "
-        "valid keys are: context_boost, full_evidence_ratio, max_samples, min_confidence, validator_boost"
+        "valid keys are: auto_tag_confidence, context_boost, full_evidence_ratio, max_samples, min_confidence, "
+        "validator_boost"
     )
     with raises(ConfigError, message):
         parse_detection(None, {"bogus": 1})
@@ -197,12 +198,24 @@ def test_scoring_out_of_bounds_raises(scoring, message):
     "scoring",
     [
         {"min_confidence": 0.0, "context_boost": 0.0, "validator_boost": 0.0, "full_evidence_ratio": 1.0},
-        {"min_confidence": 1.0, "context_boost": 1.0, "validator_boost": 1.0, "max_samples": 0},
+        {
+            "min_confidence": 1.0,
+            "auto_tag_confidence": 1.0,
+            "context_boost": 1.0,
+            "validator_boost": 1.0,
+            "max_samples": 0,
+        },
         {"full_evidence_ratio": 0.01, "max_samples": 10},
     ],
 )
 def test_scoring_bounds_are_inclusive(scoring):
     assert parse_detection(None, scoring).scoring == Scoring(**scoring)
+
+
+def test_auto_tag_threshold_cannot_be_below_the_reporting_threshold():
+    message = "scoring.auto_tag_confidence (0.6) must not be below scoring.min_confidence (0.7)"
+    with raises(ConfigError, message):
+        parse_detection(None, {"min_confidence": 0.7, "auto_tag_confidence": 0.6})
 
 
 # --- jobs.config ------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ Defaults: context_boost 0.3, validator_boost 0.2, full_evidence_ratio 0.5.
 import pytest
 
 from classifiers.config import Scoring
-from classifiers.scoring import Assessment, Evidence, assess
+from classifiers.scoring import Assessment, Evidence, assess, decision
 
 
 def evidence(
@@ -130,3 +130,10 @@ def test_assess_uses_the_configured_scoring():
     scoring = Scoring(full_evidence_ratio=1.0, context_boost=0.1, validator_boost=0.0)
     given = evidence(seen=4, matched=2, candidates=2, validated=2, best=0.8, hint=True, validator=True)
     assert assess(given, scoring) == Assessment(match_ratio=0.5, validator_pass_rate=1.0, confidence=0.7)
+
+
+@pytest.mark.parametrize(
+    ("confidence", "expected"), [(0.49, None), (0.5, "review"), (0.79, "review"), (0.8, "auto_tag"), (1.0, "auto_tag")]
+)
+def test_decision_thresholds(confidence: float, expected: str | None) -> None:
+    assert decision(confidence, Scoring()) == expected
