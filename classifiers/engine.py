@@ -87,7 +87,7 @@ class Engine:
         self._excluded_cache: dict[str, frozenset[str]] = {}
 
     def hinted_entities(self, column: str | None) -> frozenset[str]:
-        """Entity types whose column-name hints match ``column`` (after normalisation)."""
+        """Entity types whose column-name hints match ``column`` (after normalisation) and that it does not exclude."""
         if column is None:
             return frozenset()
         cached = self._hinted_cache.get(column)
@@ -97,7 +97,7 @@ class Engine:
                 detector.entity_type
                 for detector, hints in zip(self.detectors, self._hints, strict=True)
                 if any(hint.search(normalised) for hint in hints)
-            )
+            ) - self.excluded_entities(column)
             self._hinted_cache[column] = cached
         return cached
 

@@ -51,7 +51,9 @@ PHONE_NUMBER = register(
         keywords=("phone", "tel", "mobile", "cell", "fax", "telefon", "telefono", "telephone", "portable"),
         column_hints=(
             r"(^|_)(phone|tel|telephone|mobile|cell|fax)(_|$)",
-            r"(^|_)(telefono|telefon|telefone|handy|portable|movil)(_|$)",
+            r"(^|_)(telefono|telefon|telefone|handy|portable|movil|cellulare)(_|$)",
+            # German compounds are one word: Telefonnummer, Handynummer, Mobilnummer, Rufnummer
+            r"(^|_)(telefon|handy|mobil|ruf|fax)nummer(_|$)",
         ),
         validate=validators.phone_number,
         mask=masking.mask_phone,

@@ -22,6 +22,7 @@ CREDIT_CARD = register(
         column_hints=(
             r"(^|_)(card|cc|pan|credit_card)(_num(ber)?)?(_|$)",
             r"(^|_)(tarjeta|carte|karte|kreditkarte)(_|$)",
+            r"(^|_)(kreditkarten|karten)nummer(_|$)",
         ),
         validate=validators.credit_card,
         mask=masking.mask_card,

@@ -40,7 +40,7 @@ DATE_OF_BIRTH = register(
         ),
         column_hints=(
             r"(^|_)(dob|birth_?date|date_of_birth|birthday|geburtsdatum|fecha_nacimiento|date_naissance)(_|$)",
-            r"(^|_)(born(_on)?|fecha_de_nacimiento|date_de_naissance|data_nascita)(_|$)",
+            r"(^|_)(born(_on)?|fecha_de_nacimiento|date_de_naissance|data_nascita|data_di_nascita)(_|$)",
         ),
         validate=validators.date_of_birth,
         mask=masking.mask_date,
@@ -265,6 +265,8 @@ POSTAL_ADDRESS = register(
             r"(^|_)(address|street|addr|anschrift|adresse|direccion|domicilio|indirizzo|strasse)(_|$)",
             r"(^|_)(address|addr|street)_?\d(_|$)",
         ),
+        # An e-mail, IP, MAC or wallet "address" column is not a postal address.
+        column_exclusions=(r"(^|_)(e_?mail|ip|ipv4|ipv6|mac|wallet|web|url|remote|server|host)_?addr(ess)?(_|$)",),
         # No validator: street addresses have no checksum, and their shape is what the patterns check.
         mask=mask_address,
         requires_context=True,
@@ -304,7 +306,7 @@ PERSON = register(
         column_hints=(
             r"(^|_)(full_?name|first_?name|last_?name|given_?name|surname|family_?name|forename|middle_?name)(_|$)",
             r"(^|_)(customer|contact|employee|patient|holder|account_holder|cardholder|person|user)_name(_|$)",
-            r"^(name|names|nombre|apellido|nom|prenom|vorname|nachname|cognome)$",
+            r"^(name|names|nombre|apellidos?|nom|prenom|vorname|nachname|cognome)$",
         ),
         sensitivity=Sensitivity.MEDIUM,
         frameworks=("GDPR", "CCPA", "HIPAA"),
