@@ -59,11 +59,21 @@ def name_mask(strings: pa.Array, dictionary: NameDictionary, single_names: bool)
     ``single_names`` lets a lone known name count (for columns named ``first_name``, ``surname`` ...).
     """
     count = len(strings)
-    shaped = pc.and_(
-        pc.or_(pc.utf8_is_title(strings), pc.utf8_is_upper(strings)),
-        pc.invert(pc.match_substring_regex(strings, r"[0-9@/_:#=<>]")),
+    matched = np.zeros(count, dtype=bool)
+    # The cheap test first: anything with digits or code punctuation is no name. pyarrow's case tests are
+    # slow on long strings, so they only see what is left.
+    plain = np.flatnonzero(
+        pc.invert(pc.match_substring_regex(strings, r"[0-9@/_:#=<>]")).to_numpy(zero_copy_only=False)
     )
-    words = pc.utf8_split_whitespace(pc.utf8_lower(strings))
+    if plain.size == 0:
+        return matched, matched.copy()
+    remaining = strings.take(pa.array(plain))
+    cased = pc.or_(pc.utf8_is_title(remaining), pc.utf8_is_upper(remaining)).to_numpy(zero_copy_only=False)
+    rows = plain[cased]
+    if rows.size == 0:
+        return matched, matched.copy()
+    # Dictionary look-ups only for the values shaped like names: ids, amounts and timestamps stop above.
+    words = pc.utf8_split_whitespace(pc.utf8_lower(strings.take(pa.array(rows))))
     lengths = pc.list_value_length(words).to_numpy(zero_copy_only=False)
     flat = pc.utf8_trim(pc.list_flatten(words), _PUNCTUATION)
     offsets = words.offsets.to_numpy(zero_copy_only=False)
@@ -72,15 +82,18 @@ def name_mask(strings: pa.Array, dictionary: NameDictionary, single_names: bool)
     last_parts = pc.replace_substring_regex(flat, r"^.*-", "")
     in_first = pc.is_in(first_parts, value_set=dictionary.first).to_numpy(zero_copy_only=False)
     in_any = pc.is_in(last_parts, value_set=dictionary.any).to_numpy(zero_copy_only=False)
-    is_shaped = shaped.to_numpy(zero_copy_only=False) & (lengths >= 1) & (lengths <= 4)
-    first_known = np.zeros(count, dtype=bool)
-    last_known = np.zeros(count, dtype=bool)
+    sized = (lengths >= 1) & (lengths <= 4)
+    first_known = np.zeros(rows.size, dtype=bool)
+    last_known = np.zeros(rows.size, dtype=bool)
     has_words = lengths > 0
     first_known[has_words] = in_first[offsets[:-1][has_words]]
     last_known[has_words] = in_any[offsets[1:][has_words] - 1]
-    full = is_shaped & (lengths >= 2) & first_known & last_known
-    single = is_shaped & (lengths == 1) & last_known if single_names else np.zeros(count, dtype=bool)
-    return full | single, is_shaped
+    full = sized & (lengths >= 2) & first_known & last_known
+    single = sized & (lengths == 1) & last_known if single_names else np.zeros(rows.size, dtype=bool)
+    matched[rows] = full | single
+    candidates = np.zeros(count, dtype=bool)
+    candidates[rows] = sized
+    return matched, candidates
 
 
 def mask_name(value: str) -> str:
