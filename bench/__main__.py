@@ -115,6 +115,18 @@ def report(
     return "\n".join(lines)
 
 
+ACCURACY_START, ACCURACY_END = "<!-- accuracy:start -->", "<!-- accuracy:end -->"
+
+
+def _accuracy_block(path: Path) -> str:
+    """The accuracy section ``make accuracy`` wrote into the report, kept when ``make bench`` rewrites it."""
+    previous = path.read_text() if path.exists() else ""
+    start, end = previous.find(ACCURACY_START), previous.find(ACCURACY_END)
+    if start < 0 or end < start:
+        return ""
+    return "\n" + previous[start : end + len(ACCURACY_END)] + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every benchmark and write the report."""
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
@@ -143,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             scan = compare_scan_with_read(spark, Path(workdir), args.scan_rows, args.runs)
     finally:
         spark.stop()
-    text = report(engine, spark_regex, scan, args.runs, args.scan_rows)
+    text = report(engine, spark_regex, scan, args.runs, args.scan_rows) + _accuracy_block(Path(args.output))
     Path(args.output).write_text(text)
     print(text)
     return 0
