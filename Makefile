@@ -50,5 +50,10 @@ lint: $(STAMP) ## Lint (ruff) and type-check (mypy --strict)
 bench: $(STAMP) java ## Measure engine and scan throughput; writes BENCHMARKS.md
 	$(PY) -m bench
 
+.PHONY: accuracy
+accuracy: $(STAMP) java ## Column/object accuracy on a labelled estate vs Presidio; writes BENCHMARKS.md
+	$(PY) -m pip install $(PIP_QUIET) -e '.[accuracy]' || echo "presidio-analyzer could not be installed; the baseline will be skipped" >&2
+	$(PY) -m bench.accuracy
+
 clean: ## Remove virtual environments, demo output and caches
 	rm -rf $(VENV) $(VENV_SPARK4) demo-output .pytest_cache .mypy_cache .ruff_cache
