@@ -25,7 +25,7 @@ from classifiers.columns import normalise_column_name
 from classifiers.config import DetectionConfig
 from classifiers.detector import Detector
 from classifiers.names import FULL_NAME_SCORE, SINGLE_NAME_SCORE, name_mask
-from classifiers.tally import MAX_TRACKED_DISTINCT, ColumnTally
+from classifiers.tally import MAX_TRACKED_DISTINCT, ColumnTally, EntityTally
 
 
 @dataclass(frozen=True)
@@ -171,17 +171,10 @@ class Engine:
             names: list[str] = strings.take(pa.array(hits)).to_pylist()
             entity.matched_values += len(names)
             entity.occurrences += len(names)
-            max_samples = self.config.scoring.max_samples
             for name in names:
                 full = len(name.split()) > 1
-                entity.best_score = max(entity.best_score, FULL_NAME_SCORE if full else SINGLE_NAME_SCORE)
-                entity.patterns.add(f"{detector.entity_type}.{'full_name' if full else 'single_name'}")
-                if len(entity.value_hashes) < MAX_TRACKED_DISTINCT:
-                    entity.value_hashes.add(value_hash(name, self._hash_key))
-                if len(entity.samples) < max_samples:
-                    sample = detector.mask(name)
-                    if sample not in entity.samples:
-                        entity.samples.append(sample)
+                pattern = f"{detector.entity_type}.{'full_name' if full else 'single_name'}"
+                self._record_match(entity, detector, name, pattern, FULL_NAME_SCORE if full else SINGLE_NAME_SCORE)
 
     def _column_plan(self, hinted: frozenset[str], excluded: frozenset[str] = frozenset()) -> _ColumnPlan:
         """The passes for a column with these hinted and excluded entities (cached per combination).
@@ -286,7 +279,6 @@ class Engine:
                 if detector.keyword_distance is not None and not self._keyword_before(match, text):
                     continue
             accepted.setdefault(match.detector_index, []).append(match)
-        max_samples = self.config.scoring.max_samples
         for detector_index, count in tried.items():
             entity = tally.entity(self.detectors[detector_index].entity_type)
             entity.candidates += count
@@ -299,14 +291,18 @@ class Engine:
             if _has_keyword(keyword_hits, detector_index, row):
                 entity.keyword_values += 1
             for match in found_matches:
-                entity.best_score = max(entity.best_score, match.pattern.score)
-                entity.patterns.add(match.pattern.name)
-                if len(entity.value_hashes) < MAX_TRACKED_DISTINCT:
-                    entity.value_hashes.add(value_hash(match.token, self._hash_key))
-                if len(entity.samples) < max_samples:
-                    sample = detector.mask(match.token)
-                    if sample not in entity.samples:
-                        entity.samples.append(sample)
+                self._record_match(entity, detector, match.token, match.pattern.name, match.pattern.score)
+
+    def _record_match(self, entity: EntityTally, detector: Detector, token: str, pattern: str, score: float) -> None:
+        """Add one accepted match's evidence: pattern and score, a keyed hash, and a masked sample while room."""
+        entity.best_score = max(entity.best_score, score)
+        entity.patterns.add(pattern)
+        if len(entity.value_hashes) < MAX_TRACKED_DISTINCT:
+            entity.value_hashes.add(value_hash(token, self._hash_key))
+        if len(entity.samples) < self.config.scoring.max_samples:
+            sample = detector.mask(token)
+            if sample not in entity.samples:
+                entity.samples.append(sample)
 
 
 MAX_KEYWORD_CHARS = 64

@@ -11,7 +11,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from classifiers.engine import Engine, as_strings
 from classifiers.tally import ColumnTally
@@ -90,17 +89,14 @@ def read_partition(raw_config: Mapping[str, Any], full_scan: bool) -> Any:
 
     def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         config, _ = engine_for(raw_config, full_scan)
-        limits = _limits(config)
         for batch in batches:
             for plan_row in batch.to_pylist():
-                location = parse_uri(plan_row["object_uri"])
-                fs = filesystem(location, plan_row.get("region"))
-                reader = ObjectReader(fs, location.fs_path, guess_from_name(plan_row["object_uri"]), limits)
+                reader = _reader(plan_row, config)
                 try:
                     if reader.open().structured:
                         for columns in reader.columns():
                             for _, values in columns:
-                                pc.cast(values, pa.string())  # the engine's only per-value step before RE2
+                                as_strings(values)  # the scan's only per-value step before the engine
                     else:
                         for _ in reader.lines():
                             pass
@@ -120,13 +116,17 @@ def read_partition(raw_config: Mapping[str, Any], full_scan: bool) -> Any:
     return read
 
 
-def _limits(config: ScanConfig) -> Limits:
+def _reader(plan_row: Mapping[str, Any], config: ScanConfig) -> ObjectReader:
+    """A reader for one planned object, within the configuration's sampling limits."""
+    uri = plan_row["object_uri"]
+    location = parse_uri(uri)
     sampling = config.sampling
-    return Limits(
+    limits = Limits(
         rows=None if sampling.full_scan else sampling.rows_per_object,
         bytes=None if sampling.full_scan else sampling.bytes_per_object,
         batch_rows=config.reading.batch_rows,
     )
+    return ObjectReader(filesystem(location, plan_row.get("region")), location.fs_path, guess_from_name(uri), limits)
 
 
 def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine) -> list[dict[str, Any]]:
@@ -136,10 +136,7 @@ def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine)
     """
     started = time.monotonic()
     uri = plan_row["object_uri"]
-    location = parse_uri(uri)
-    reader = ObjectReader(
-        filesystem(location, plan_row.get("region")), location.fs_path, guess_from_name(uri), _limits(config)
-    )
+    reader = _reader(plan_row, config)
     tallies: dict[str | None, ColumnTally] = {}
     status, reason = "scanned", None
     try:
