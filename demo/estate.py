@@ -47,7 +47,9 @@ __all__ = [
     "UNSUPPORTED_OBJECTS",
     "Estate",
     "PlantedColumn",
+    "csv_bytes",
     "generate_estate",
+    "group",
     "upload_estate",
 ]
 
@@ -155,7 +157,8 @@ def _aba_check_digit(first8: str) -> int:
     return (10 - sum(w * int(d) for w, d in zip(weights, first8, strict=True)) % 10) % 10
 
 
-def _group(text: str, sizes: Sequence[int]) -> str:
+def group(text: str, sizes: Sequence[int]) -> str:
+    """``text`` split into space-separated groups of ``sizes`` (the rest as a last group)."""
     parts: list[str] = []
     start = 0
     for size in sizes:
@@ -171,7 +174,8 @@ def _group(text: str, sizes: Sequence[int]) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",") -> bytes:
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], delimiter: str = ",") -> bytes:
+    """A CSV file with a header row, Unix line endings, UTF-8."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     writer.writerow(header)
@@ -375,7 +379,7 @@ class _Builder:
             prefix = str(self.rng.randint(2221, 2720))
         payload = prefix + "".join(str(self.rng.randrange(10)) for _ in range(length - len(prefix) - 1))
         digits = payload + str(_luhn_check_digit(payload))
-        text = _group(digits, grouping) if self.rng.random() < 0.5 else digits
+        text = group(digits, grouping) if self.rng.random() < 0.5 else digits
         self.canary(CARD, text, digits)
         return text
 
@@ -404,7 +408,7 @@ class _Builder:
                     bban = self.rng.choice(_NL_BANKS) + head + str(last)
                     break
         compact = _iban(country, bban)
-        text = _group(compact, [4] * 8) if self.rng.random() < spaced_share else compact
+        text = group(compact, [4] * 8) if self.rng.random() < spaced_share else compact
         self.canary(IBAN, text, compact)
         return text, country
 
@@ -475,7 +479,7 @@ class _Builder:
                         self.rng.choice(self.sentences[locale]),
                     )
                 )
-            _write(self.path(CRM, key), _csv_bytes(header, records))
+            _write(self.path(CRM, key), csv_bytes(header, records))
         self.plant(CRM, "customers/", "full_name", PERSON)
         self.plant(CRM, "customers/", "email", EMAIL)
         self.plant(CRM, "customers/", "phone", PHONE)
@@ -487,7 +491,7 @@ class _Builder:
             first, last = self.name("en_US")
             self.canary(PERSON, f"{first} {last}")
             contacts.append((f"{first} {last}", self.email(first, last, "partners.example.com"), self.us_phone()))
-        data = _csv_bytes(("name", "work_email", "mobile"), contacts, delimiter="\t")
+        data = csv_bytes(("name", "work_email", "mobile"), contacts, delimiter="\t")
         _write(self.path(CRM, "exports/contacts.tsv.gz"), _gzip(data))
         self.plant(CRM, "exports/contacts.tsv.gz", "name", PERSON)
         self.plant(CRM, "exports/contacts.tsv.gz", "work_email", EMAIL)
@@ -531,7 +535,7 @@ class _Builder:
             )
             for index in range(1, max(2, self.rows // 4) + 1)
         ]
-        data = _csv_bytes(("batch_id", "iban", "amount"), settlements)
+        data = csv_bytes(("batch_id", "iban", "amount"), settlements)
         _write(self.path(PAYMENTS, "settlements/settlement.csv.bz2"), bz2.compress(data, compresslevel=9))
         self.plant(PAYMENTS, "settlements/settlement.csv.bz2", "iban", IBAN)
 
@@ -629,7 +633,7 @@ class _Builder:
         ]
         _write(
             self.path(ANALYTICS, "metrics/daily.csv"),
-            _csv_bytes(("order_id", "sku", "build_version", "created_at", "count"), daily),
+            csv_bytes(("order_id", "sku", "build_version", "created_at", "count"), daily),
         )
 
         metrics, weeks, totals, means, p95s = [], [], [], [], []

@@ -54,15 +54,13 @@ The same seed, rows and Faker version give the same labels and byte-identical fi
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gzip
-import io
 import json
 import random
 import shutil
 import string
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -73,6 +71,8 @@ import pyarrow.parquet as pq
 from faker import Faker
 from faker.providers.ssn.es_ES import Provider as EsSsnProvider
 from faker.utils.checksums import calculate_luhn
+
+from demo.estate import csv_bytes, group
 
 __all__ = [
     "DEFAULT_ROWS",
@@ -239,16 +239,6 @@ def verhoeff_check_digit(digits: str) -> int:
     return _VERHOEFF_INV[check]
 
 
-def _group(text: str, sizes: Sequence[int]) -> str:
-    parts, start = [], 0
-    for size in sizes:
-        parts.append(text[start : start + size])
-        start += size
-    if start < len(text):
-        parts.append(text[start:])
-    return " ".join(p for p in parts if p)
-
-
 class _Values:
     """Value makers: one seeded ``random.Random`` and one seeded Faker per locale."""
 
@@ -348,11 +338,11 @@ class _Values:
         number = self.fake["en_US"].credit_card_number(card_type=kind)
         if self.rng.random() < 0.5:
             return number
-        return _group(number, (4, 6, 5) if len(number) == 15 else (4, 4, 4, 4))
+        return group(number, (4, 6, 5) if len(number) == 15 else (4, 4, 4, 4))
 
     def iban(self) -> str:
         value = self.fake[self.rng.choice(_IBAN_LOCALES)].iban()
-        return _group(value, (4,) * 9) if self.rng.random() < 0.3 else value
+        return group(value, (4,) * 9) if self.rng.random() < 0.3 else value
 
     def nino(self) -> str:
         faker_value = self.fake["en_GB"].ssn()  # "ZZ 12 34 56 T", "ZZ123456T" or "ZZ 123456 T"
@@ -607,14 +597,6 @@ _TABLES: tuple[_Table, ...] = (
 )
 
 
-def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def _nest(record: Mapping[str, str | None]) -> dict[str, Any]:
     nested: dict[str, Any] = {}
     for key, value in record.items():
@@ -630,7 +612,7 @@ def _write_table(path: Path, fmt: str, names: Sequence[str], columns: Sequence[l
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = list(zip(*columns, strict=True))
     if fmt in ("csv", "csv.gz"):
-        data = _csv_bytes(names, ([v or "" for v in row] for row in rows))
+        data = csv_bytes(names, ([v or "" for v in row] for row in rows))
         path.write_bytes(gzip.compress(data, mtime=0) if fmt == "csv.gz" else data)
     elif fmt in ("jsonl", "jsonl.gz"):
         text = "".join(json.dumps(_nest(dict(zip(names, row, strict=True))), ensure_ascii=False) + "\n" for row in rows)
