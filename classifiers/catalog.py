@@ -17,7 +17,9 @@ Each detector is declared in `classifiers/detectors/` with named patterns (base 
 optional validator (checksum or structure), context keywords and column-name hints, and positive and
 negative examples that the test suite runs through the engine. *Context* means a match counts only with
 one of the keywords in the same cell or line (within the stated distance before the match, where one
-is set) or a column-name hint. Confidence and the reporting threshold are described in
+is set) or a column-name hint; *or column profile* means a column whose values nearly all match in full and
+pass the validator counts as context too, whatever its name. NER means the detector also takes spans of
+Presidio's spaCy recognizer in free text ([nlp.md](nlp.md)). Confidence and the reporting threshold are described in
 [findings.md](findings.md#confidence-and-decisions).
 
 | entity type | jurisdiction | sensitivity | frameworks | patterns | validator | context |
@@ -28,11 +30,19 @@ is set) or a column-name hint. Confidence and the reporting threshold are descri
 def row(detector: Detector) -> str:
     """One table row describing ``detector``."""
     patterns = ", ".join(f"{p.name} ({p.score:g})" for p in detector.patterns)
+    if detector.dictionary is not None:
+        patterns = "name dictionary (whole values)"
+    elif not patterns:
+        patterns = f"NER spans only ({detector.ner_score:g})"
     validator = f"`{detector.validate.__name__}`" if detector.validate else "—"
     if detector.requires_context:
         context = "required" + (f", within {detector.keyword_distance} chars" if detector.keyword_distance else "")
     else:
         context = "boosts"
+    if detector.column_profile:
+        context += ", or column profile"
+    if detector.ner_entity is not None:
+        context += f"; NER ({detector.ner_entity})"
     frameworks = ", ".join(detector.frameworks) or "—"
     return (
         f"| `{detector.entity_type}` | {detector.jurisdiction} | {detector.sensitivity.value} | {frameworks} "

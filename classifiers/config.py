@@ -17,6 +17,7 @@ from classifiers.custom import AllowList, parse_allow_list, parse_custom_identif
 from classifiers.detector import Detector, Sensitivity
 from classifiers.errors import ConfigError
 from classifiers.settings import reject_unknown, string_list
+from classifiers.text_analysis import TextAnalysisSettings
 
 _DETECTOR_KEYS = {"enabled", "sensitivity", "options", "extra_keywords", "extra_column_hints"}
 _SCORING_KEYS = {
@@ -26,6 +27,7 @@ _SCORING_KEYS = {
     "validator_boost",
     "full_evidence_ratio",
     "max_samples",
+    "presidio_weight",
 }
 
 
@@ -41,6 +43,8 @@ class Scoring:
         validator_boost: Added when a detector's validator accepted at least 90 % of the candidates it saw.
         full_evidence_ratio: Column match ratio at which the ratio stops adding evidence.
         max_samples: Masked samples kept per finding.
+        presidio_weight: How far Presidio's score moves a confidence: ``presidio_weight * (score - 0.5)``
+            is added where Presidio analysed the matched values (free text only).
 
     """
 
@@ -50,9 +54,10 @@ class Scoring:
     validator_boost: float = 0.2
     full_evidence_ratio: float = 0.5
     max_samples: int = 3
+    presidio_weight: float = 0.2
 
     def __post_init__(self) -> None:
-        for name in ("min_confidence", "auto_tag_confidence", "context_boost", "validator_boost"):
+        for name in ("min_confidence", "auto_tag_confidence", "context_boost", "validator_boost", "presidio_weight"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"scoring.{name} must be between 0 and 1, got {value!r}")
@@ -74,6 +79,7 @@ class DetectionConfig:
     detectors: tuple[Detector, ...]
     scoring: Scoring = Scoring()
     allow_list: AllowList = field(default_factory=AllowList)
+    text: TextAnalysisSettings = field(default_factory=TextAnalysisSettings)
 
     @classmethod
     def default(cls) -> DetectionConfig:
@@ -93,10 +99,11 @@ def parse_detection(
     scoring: Mapping[str, Any] | None = None,
     custom_identifiers: Any = None,
     allow_list: Any = None,
+    presidio: Any = None,
 ) -> DetectionConfig:
     """Build a DetectionConfig from the detection sections of the YAML configuration.
 
-    The sections are ``detectors``, ``scoring``, ``custom_identifiers`` and ``allow_list``.
+    The sections are ``detectors``, ``scoring``, ``custom_identifiers``, ``allow_list`` and ``presidio``.
 
     ``raw`` maps entity types to settings (``enabled``, ``sensitivity``, ``options``, ``extra_keywords``,
     ``extra_column_hints``). Registered detectors not named keep their defaults and stay enabled. Custom
@@ -128,7 +135,12 @@ def parse_detection(
         parsed_scoring = Scoring(**scoring)
     except TypeError as exc:
         raise ConfigError(f"invalid scoring section: {exc}") from exc
-    return DetectionConfig(detectors=tuple(detectors), scoring=parsed_scoring, allow_list=parse_allow_list(allow_list))
+    return DetectionConfig(
+        detectors=tuple(detectors),
+        scoring=parsed_scoring,
+        allow_list=parse_allow_list(allow_list),
+        text=TextAnalysisSettings.parse(presidio),
+    )
 
 
 def _tune(detector: Detector, settings: Mapping[str, Any]) -> Detector:

@@ -76,6 +76,12 @@ class Detector:
         min_occurrences: Findings with fewer accepted matches in an asset are not reported.
         dictionary: For dictionary detectors (PERSON): returns the word lists the engine matches whole
             values against instead of patterns (see classifiers.names).
+        column_profile: In a structured column whose sampled values nearly all match a pattern in full and pass
+            the validator, that content counts as context, like a column-name hint. Only for checksums that
+            random data rarely passes (a 9-digit column passing the BSN 11-test throughout is BSNs).
+        ner_entity: For NER detectors: the Presidio NER entity (PERSON, LOCATION) whose spans in free text
+            count as matches of this detector when a spaCy model is installed (classifiers.text_analysis).
+        ner_score: The base score of such an NER match.
         options: Default options handed to ``validate``; configuration may override known keys only.
         positives: Examples that must be detected.
         negatives: Look-alikes that must not be detected.
@@ -96,6 +102,9 @@ class Detector:
     keyword_distance: int | None = None
     min_occurrences: int = 1
     dictionary: Callable[[], Any] | None = None
+    column_profile: bool = False
+    ner_entity: str | None = None
+    ner_score: float = 0.85
     options: Options = field(default_factory=dict)
     positives: tuple[Example, ...] = ()
     negatives: tuple[Example, ...] = ()
@@ -103,10 +112,12 @@ class Detector:
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Z][A-Z0-9_]*", self.entity_type):
             raise ValueError(f"entity type {self.entity_type!r} must be UPPER_SNAKE_CASE")
-        if not self.patterns and self.dictionary is None:
-            raise ValueError(f"detector {self.entity_type} declares no pattern and no dictionary")
+        if not self.patterns and self.dictionary is None and self.ner_entity is None:
+            raise ValueError(f"detector {self.entity_type} declares no pattern, dictionary or NER entity")
         for hint in (*self.column_hints, *self.column_exclusions):
             re.compile(hint)
+        if self.column_profile and (self.validate is None or not self.patterns):
+            raise ValueError(f"detector {self.entity_type}: column_profile needs patterns and a validator")
         unknown = set(self.frameworks) - FRAMEWORKS
         if unknown:
             raise ValueError(f"detector {self.entity_type}: unknown frameworks {sorted(unknown)}")

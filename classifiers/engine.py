@@ -24,8 +24,9 @@ import pyarrow.compute as pc
 from classifiers.columns import normalise_column_name
 from classifiers.config import DetectionConfig
 from classifiers.detector import Detector
-from classifiers.names import FULL_NAME_SCORE, SINGLE_NAME_SCORE, name_mask
+from classifiers.names import FULL_NAME_SCORE, SINGLE_NAME_SCORE, faker_names, name_mask
 from classifiers.tally import MAX_TRACKED_DISTINCT, ColumnTally, EntityTally
+from classifiers.text_analysis import PRESIDIO_ENTITIES, Span, is_known_name, is_prose, ner_candidates, text_analyzer
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class Engine:
         self._allow_list = config.allow_list
         self._hints = tuple(tuple(re.compile(h) for h in d.column_hints) for d in self.detectors)
         self._exclusions = tuple(tuple(re.compile(x) for x in d.column_exclusions) for d in self.detectors)
+        self._profilers = tuple(
+            (d, tuple(re.compile(p.regex, re.ASCII) for p in d.patterns)) for d in self.detectors if d.column_profile
+        )
         self._hinted_cache: dict[str, frozenset[str]] = {}
         self._excluded_cache: dict[str, frozenset[str]] = {}
 
@@ -123,7 +127,8 @@ class Engine:
     def scan(self, values: pa.Array | pa.ChunkedArray, tally: ColumnTally) -> None:
         """Scan one batch of values (a column, or lines of text) and add the evidence to ``tally``.
 
-        Non-string arrays are cast to strings; nulls and empty strings are not counted as values.
+        Non-string arrays are cast to strings; nulls and empty strings are not counted as values. Free text
+        (text objects, prose columns) then goes to Presidio and NER within their budget (_analyse_text).
         """
         strings = as_strings(values)
         strings = pc.filter(strings, pc.and_kleene(pc.is_valid(strings), pc.not_equal(strings, "")))
@@ -136,19 +141,120 @@ class Engine:
         excluded = self.excluded_entities(tally.column)
         if tally.column is not None:
             self._scan_dictionaries(strings, tally, hinted, excluded)
+            tally.column_profiles |= self._profiled_entities(strings, hinted | tally.column_profiles, excluded)
+            hinted = hinted | tally.column_profiles
+        accepted = self._scan_patterns(strings, tally, hinted, excluded)
+        if self.config.text.enabled and (tally.column is None or is_prose(strings)):
+            self._analyse_text(strings, accepted, tally, excluded)
+
+    def _profiled_entities(self, strings: pa.Array, known: frozenset[str], excluded: frozenset[str]) -> set[str]:
+        """Entity types whose content alone identifies this column (Detector.column_profile).
+
+        The first PROFILE_SAMPLE values must be varied, and at least PROFILE_SHARE of them must match one of the
+        detector's patterns in full and pass its validator. A detector that fails the first value is skipped,
+        so an ordinary column costs one full-match test per profiling detector and batch.
+        """
+        if len(strings) < PROFILE_MIN_VALUES or not self._profilers:
+            return set()
+        sample = [value.strip() for value in strings.slice(0, PROFILE_SAMPLE).to_pylist()]
+        if len(set(sample)) < PROFILE_MIN_VALUES // 2:
+            return set()
+        found: set[str] = set()
+        for detector, patterns in self._profilers:
+            if detector.entity_type in known or detector.entity_type in excluded:
+                continue
+            if not any(pattern.fullmatch(sample[0]) for pattern in patterns):
+                continue
+            assert detector.validate is not None  # Detector requires one for column_profile
+            passing = sum(
+                1
+                for value in sample
+                if any(pattern.fullmatch(value) for pattern in patterns) and detector.validate(value, detector.options)
+            )
+            if passing >= PROFILE_SHARE * len(sample):
+                found.add(detector.entity_type)
+        return found
+
+    def _scan_patterns(
+        self, strings: pa.Array, tally: ColumnTally, hinted: frozenset[str], excluded: frozenset[str]
+    ) -> dict[int, set[str]]:
+        """The regex detectors over one batch; returns, per value index, the entity types accepted in it."""
         plan = self._column_plan(hinted, excluded)
         if not plan.prefilter:
-            return
-        candidates = pc.filter(strings, pc.match_substring_regex(strings, plan.prefilter))
-        if len(candidates) == 0:
-            return
+            return {}
+        rows = np.flatnonzero(pc.match_substring_regex(strings, plan.prefilter).to_numpy(zero_copy_only=False))
+        if rows.size == 0:
+            return {}
+        candidates = strings.take(pa.array(rows))
         keyword_hits: dict[int, np.ndarray] = {}
         per_value = self._patterns_per_candidate(candidates, plan, keyword_hits)
         self._add_keyword_hits(candidates, per_value, keyword_hits)
         texts: list[str] = candidates.to_pylist()
+        accepted: dict[int, set[str]] = {}
         for row, pattern_indexes in enumerate(per_value):
             if pattern_indexes:
-                self._tally_value(texts[row], pattern_indexes, keyword_hits, row, hinted, tally)
+                found = self._tally_value(texts[row], pattern_indexes, keyword_hits, row, hinted, tally)
+                if found:
+                    accepted[int(rows[row])] = found
+        return accepted
+
+    def _analyse_text(
+        self, strings: pa.Array, accepted: dict[int, set[str]], tally: ColumnTally, excluded: frozenset[str]
+    ) -> None:
+        """Presidio on free text, within the per-column budget (``presidio.max_values``).
+
+        Presidio scores the entity types the engine accepted where it knows them too, and (with a spaCy
+        model) adds NER matches (PERSON, LOCATION) in the values the vectorized prescreen marks.
+        """
+        budget = self.config.text.max_values - tally.analysed_values
+        if budget <= 0:
+            return
+        analyzer = text_analyzer(self.config.text)
+        if analyzer is None:
+            return
+        wanted = {row: {t for t in types if t in PRESIDIO_ENTITIES} for row, types in accepted.items()}
+        queue = [row for row in sorted(wanted) if wanted[row]][:budget]
+        ner = [d for d in self.detectors if d.ner_entity is not None and d.entity_type not in excluded]
+        if analyzer.ner and ner and len(queue) < budget:
+            queued = set(queue)
+            extra = [int(r) for r in ner_candidates(strings, faker_names()) if int(r) not in queued]
+            queue = sorted(queue + extra[: budget - len(queue)])
+        if not queue:
+            return
+        presidio_names = {PRESIDIO_ENTITIES[t] for row in queue for t in wanted.get(row, ())}
+        presidio_names |= {d.ner_entity for d in ner if d.ner_entity is not None} if analyzer.ner else set()
+        texts: list[str] = strings.take(pa.array(queue)).to_pylist()
+        results = analyzer.analyze(texts, sorted(presidio_names))
+        tally.analysed_values += len(texts)
+        for row, text, spans in zip(queue, texts, results, strict=True):
+            for entity_type in wanted.get(row, ()):
+                name = PRESIDIO_ENTITIES[entity_type]
+                entity = tally.entity(entity_type)
+                entity.presidio_values += 1
+                entity.presidio_score_sum += max((s.score for s in spans if s.entity_type == name), default=0.0)
+            if analyzer.ner:
+                for detector in ner:
+                    self._record_ner(detector, text, [s for s in spans if s.entity_type == detector.ner_entity], tally)
+
+    def _record_ner(self, detector: Detector, text: str, spans: list[Span], tally: ColumnTally) -> None:
+        """NER spans of one value as matches of ``detector``; a PERSON span must hold a dictionary name."""
+        if not spans:
+            return
+        entity = tally.entity(detector.entity_type)
+        entity.candidates += len(spans)
+        kept = [s for s in spans if detector.dictionary is None or is_known_name(text[s.start : s.end], faker_names())]
+        entity.validated += len(kept)
+        kept = [s for s in kept if not self._allow_list.allows(text[s.start : s.end])]
+        if not kept:
+            return
+        entity.matched_values += 1
+        entity.occurrences += len(kept)
+        entity.presidio_values += 1
+        entity.presidio_score_sum += max(s.score for s in kept)
+        for span in kept:
+            self._record_match(
+                entity, detector, text[span.start : span.end], f"{detector.entity_type}.ner", detector.ner_score
+            )
 
     def _scan_dictionaries(
         self, strings: pa.Array, tally: ColumnTally, hinted: frozenset[str], excluded: frozenset[str]
@@ -255,7 +361,8 @@ class Engine:
         row: int,
         hinted: frozenset[str],
         tally: ColumnTally,
-    ) -> None:
+    ) -> set[str]:
+        """Validate, de-overlap and context-check one candidate's matches; returns the entity types accepted."""
         tried: dict[int, int] = {}
         validated: dict[int, int] = {}
         matches: list[_Match] = []
@@ -292,6 +399,7 @@ class Engine:
                 entity.keyword_values += 1
             for match in found_matches:
                 self._record_match(entity, detector, match.token, match.pattern.name, match.pattern.score)
+        return {self.detectors[i].entity_type for i in accepted}
 
     def _record_match(self, entity: EntityTally, detector: Detector, token: str, pattern: str, score: float) -> None:
         """Add one accepted match's evidence: pattern and score, a keyed hash, and a masked sample while room."""
@@ -306,6 +414,9 @@ class Engine:
 
 
 MAX_KEYWORD_CHARS = 64
+PROFILE_SAMPLE = 64  # values of each batch of a column that the column profile looks at
+PROFILE_MIN_VALUES = 20  # fewer non-empty values (or half as many distinct ones) are no profile
+PROFILE_SHARE = 0.9  # share of the sample that must match in full and validate
 
 
 def value_hash(token: str, key: bytes = b"") -> int:

@@ -3,12 +3,16 @@
     strength   = 0.5 + 0.5 * min(1, match_ratio / full_evidence_ratio)        for a column
                = min(1, 0.6 + 0.1 * (distinct_values - 1))                    for free text
     confidence = min(1, best_pattern_score * strength
-                        + context_boost    if a column-name hint or a keyword in a matched cell/line supports it
-                        + validator_boost  if the detector has a validator that accepted >= 90 % of candidates)
+                        + context_boost    if a column-name hint, the column's profile or a keyword in a matched
+                                           cell/line supports it
+                        + validator_boost  if the detector has a validator that accepted >= 90 % of candidates
+                        + presidio_weight * (presidio_score - 0.5)    where Presidio analysed matched values)
 
 A pattern's base score says how specific it is alone (bare 10 digits: 0.2, a Luhn-checked card with
 separators: 0.6). Ten-digit customer ids therefore stay far below the reporting threshold even when most of
 them parse as phone numbers, while a column called ``phone`` full of ``+44 20 ...`` numbers scores 0.9+.
+``presidio_score`` is Presidio's mean score on the matched free-text values it analysed (0 for a value where
+it found nothing of the kind), so its context enhancement raises or lowers the confidence by at most 0.1.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class Evidence:
     column_hint: bool
     has_validator: bool
     free_text: bool
+    presidio_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,12 @@ def assess(evidence: Evidence, scoring: Scoring) -> Assessment:
         confidence += scoring.context_boost
     if pass_rate is not None and pass_rate >= VALIDATOR_PASS_RATE_FOR_BOOST:
         confidence += scoring.validator_boost
+    if evidence.presidio_score is not None:
+        confidence += scoring.presidio_weight * (evidence.presidio_score - 0.5)
     return Assessment(
         match_ratio=round(ratio, 4),
         validator_pass_rate=None if pass_rate is None else round(pass_rate, 4),
-        confidence=round(min(1.0, confidence), 4),
+        confidence=round(min(1.0, max(0.0, confidence)), 4),
     )
 
 
@@ -86,7 +93,13 @@ def evidence_of(tally: ColumnTally, entity_type: str, has_validator: bool) -> Ev
         distinct_values=entity.distinct_values,
         keyword_values=entity.keyword_values,
         best_score=entity.best_score,
-        column_hint=entity_type in tally.column_hints,
+        column_hint=entity_type in tally.column_hints or entity_type in tally.column_profiles,
         has_validator=has_validator,
         free_text=tally.column is None,
+        presidio_score=presidio_score(entity.presidio_score_sum, entity.presidio_values),
     )
+
+
+def presidio_score(score_sum: float, values: int) -> float | None:
+    """Presidio's mean score over the values it analysed, None when it analysed none (rounded to 4 places)."""
+    return round(score_sum / values, 4) if values else None

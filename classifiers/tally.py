@@ -25,6 +25,8 @@ class EntityTally:
         patterns: Names of the patterns that produced accepted matches.
         value_hashes: 64-bit hashes of distinct matched values, at most MAX_TRACKED_DISTINCT of them.
         samples: Distinct masked samples, at most the configured number.
+        presidio_values: Matched values Presidio analysed (free text only).
+        presidio_score_sum: Sum over those values of Presidio's best score for the same entity (0 if none).
 
     """
 
@@ -37,6 +39,8 @@ class EntityTally:
     patterns: set[str] = field(default_factory=set)
     value_hashes: set[int] = field(default_factory=set)
     samples: list[str] = field(default_factory=list)
+    presidio_values: int = 0
+    presidio_score_sum: float = 0.0
 
     @property
     def distinct_values(self) -> int:
@@ -52,6 +56,8 @@ class EntityTally:
         self.keyword_values += other.keyword_values
         self.best_score = max(self.best_score, other.best_score)
         self.patterns |= other.patterns
+        self.presidio_values += other.presidio_values
+        self.presidio_score_sum += other.presidio_score_sum
         for value_hash in other.value_hashes:
             if len(self.value_hashes) >= MAX_TRACKED_DISTINCT:
                 break
@@ -63,12 +69,18 @@ class EntityTally:
 
 @dataclass
 class ColumnTally:
-    """Evidence for one column: how many non-empty values were seen, and what each entity matched."""
+    """Evidence for one column: how many non-empty values were seen, and what each entity matched.
+
+    ``analysed_values`` counts the values handed to Presidio, which bounds that (slow) work per column;
+    ``column_profiles`` holds the entity types the column's content itself supports (Detector.column_profile).
+    """
 
     column: str | None
     values_seen: int = 0
     column_hints: set[str] = field(default_factory=set)
     entities: dict[str, EntityTally] = field(default_factory=dict)
+    analysed_values: int = 0
+    column_profiles: set[str] = field(default_factory=set)
 
     def entity(self, entity_type: str) -> EntityTally:
         """The tally for ``entity_type``, created empty on first use."""
@@ -80,6 +92,8 @@ class ColumnTally:
     def merge(self, other: ColumnTally, max_samples: int) -> None:
         """Add ``other`` (the same column seen in another batch or file) to this tally."""
         self.values_seen += other.values_seen
+        self.analysed_values += other.analysed_values
+        self.column_profiles |= other.column_profiles
         self.column_hints |= other.column_hints
         for entity_type, tally in other.entities.items():
             self.entity(entity_type).merge(tally, max_samples)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from demo.estate import Estate, generate_estate, upload_estate
+from demo.nlp import with_installed_ner
 from jobs.config import load_config
 from jobs.local_s3 import LocalS3, s3_env
 from jobs.scan import EXIT_FAILED, EXIT_OK, ScanRequest, format_summary, new_run_id, run_scan
@@ -65,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             request = ScanRequest(
                 sources=tuple(buckets),
                 output=str(output / "tables"),
-                config=load_config(),
+                config=with_installed_ner(load_config()),
                 run_id=new_run_id(datetime.now(UTC)),
             )
             result = run_scan(spark, request)

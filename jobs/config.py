@@ -15,7 +15,7 @@ from classifiers.config import DetectionConfig, parse_detection
 from classifiers.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "scan.yaml"
-_SECTIONS = {"detectors", "custom_identifiers", "allow_list", "scoring", "sampling", "read"}
+_SECTIONS = {"detectors", "custom_identifiers", "allow_list", "scoring", "presidio", "sampling", "read"}
 
 
 @dataclass(frozen=True)
@@ -88,10 +88,20 @@ class ScanConfig:
             "scoring": asdict(self.detection.scoring),
             "allow_list": sorted(self.detection.allow_list.values)
             + [p.pattern for p in self.detection.allow_list.patterns],
+            "presidio": asdict(self.detection.text),
             "sampling": asdict(self.sampling),
             "read": asdict(self.reading),
         }
         return hashlib.sha256(json.dumps(effective, sort_keys=True, default=str).encode()).hexdigest()
+
+    def with_section(self, name: str, values: Mapping[str, Any]) -> ScanConfig:
+        """The same configuration with some keys of section ``name`` replaced, validated again.
+
+        The raw mapping changes too: Spark tasks rebuild their configuration from it.
+        """
+        raw = {**self.raw, name: {**(self.raw.get(name) or {}), **values}}
+        changed = parse_config(raw)
+        return changed.with_full_scan() if self.sampling.full_scan else changed
 
     def with_full_scan(self) -> ScanConfig:
         """The same configuration with sampling switched off."""
@@ -106,7 +116,11 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
     if unknown:
         raise ConfigError(f"unknown configuration section(s) {unknown}; valid sections are: {sorted(_SECTIONS)}")
     detection = parse_detection(
-        raw.get("detectors"), raw.get("scoring"), raw.get("custom_identifiers"), raw.get("allow_list")
+        raw.get("detectors"),
+        raw.get("scoring"),
+        raw.get("custom_identifiers"),
+        raw.get("allow_list"),
+        raw.get("presidio"),
     )
     return ScanConfig(
         detection=detection,

@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 
 from classifiers.columns import normalise_column_name
-from classifiers.scoring import Evidence, assess, decision
+from classifiers.scoring import Evidence, assess, decision, presidio_score
 from jobs.formats import STRUCTURED
 from jobs.scan_task import engine_for
 from jobs.tables import ASSETS, FINDINGS, spark_ddl, spark_type
@@ -27,6 +27,7 @@ _SCORED_SCHEMA = pa.schema(
         ("match_ratio", pa.float64()),
         ("validator_pass_rate", pa.float64()),
         ("confidence", pa.float64()),
+        ("presidio_score", pa.float64()),
         ("decision", pa.string()),
         ("sensitivity", pa.string()),
         ("jurisdiction", pa.string()),
@@ -97,6 +98,7 @@ def findings_frame(partials: DataFrame, plan: DataFrame, assignment: DataFrame, 
         .agg(
             F.sum("values_seen").alias("values_scanned"),
             F.array_distinct(F.flatten(F.collect_list("column_hints"))).alias("column_hints"),
+            F.array_distinct(F.flatten(F.collect_list("column_profiles"))).alias("column_profiles"),
         )
     )
     max_samples = engine_for(run.raw_config, run.full_scan)[0].detection.scoring.max_samples
@@ -110,6 +112,8 @@ def findings_frame(partials: DataFrame, plan: DataFrame, assignment: DataFrame, 
             F.sum("validated").alias("validated"),
             F.sum("keyword_values").alias("keyword_values"),
             F.max("best_score").alias("best_score"),
+            F.sum("presidio_values").alias("presidio_values"),
+            F.sum("presidio_score_sum").alias("presidio_score_sum"),
             F.array_sort(F.array_distinct(F.flatten(F.collect_list("patterns")))).alias("patterns"),
             F.size(F.array_distinct(F.flatten(F.collect_list("value_hashes")))).cast("long").alias("distinct_values"),
             F.slice(F.array_sort(F.array_distinct(F.flatten(F.collect_list("samples")))), 1, max_samples).alias(
@@ -119,7 +123,7 @@ def findings_frame(partials: DataFrame, plan: DataFrame, assignment: DataFrame, 
         .filter(F.col("matched_values") > 0)
     )
     joined = entities.join(columns, _null_safe(entities, columns, "asset", "column")).select(
-        entities["*"], columns["values_scanned"], columns["column_hints"]
+        entities["*"], columns["values_scanned"], columns["column_hints"], columns["column_profiles"]
     )
     joined = joined.join(assets, "asset")
     scored_schema = to_arrow_schema(joined.schema)
@@ -193,6 +197,8 @@ def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.
             for row in batch.to_pylist():
                 detector = detectors[row["entity_type"]]
                 hinted = row["entity_type"] in (row["column_hints"] or [])
+                profiled = row["entity_type"] in (row["column_profiles"] or [])
+                presidio = presidio_score(row["presidio_score_sum"] or 0.0, row["presidio_values"] or 0)
                 assessment = assess(
                     Evidence(
                         values_seen=row["values_scanned"],
@@ -202,9 +208,10 @@ def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.
                         distinct_values=row["distinct_values"],
                         keyword_values=row["keyword_values"],
                         best_score=row["best_score"],
-                        column_hint=hinted,
+                        column_hint=hinted or profiled,
                         has_validator=detector.validate is not None,
                         free_text=row["level"] == "object",
+                        presidio_score=presidio,
                     ),
                     config.detection.scoring,
                 )
@@ -220,12 +227,17 @@ def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.
                     evidence.append("keyword")
                 if hinted and row["column"] is not None:
                     evidence.append(f"column_hint:{normalise_column_name(row['column'])}")
+                if profiled:
+                    evidence.append("column_profile")
+                if presidio is not None:
+                    evidence.append(f"presidio:{presidio:.2f}")
                 out.append(
                     {
                         **row,
                         "match_ratio": assessment.match_ratio,
                         "validator_pass_rate": assessment.validator_pass_rate,
                         "confidence": assessment.confidence,
+                        "presidio_score": presidio,
                         "decision": verdict,
                         "sensitivity": detector.sensitivity.value,
                         "jurisdiction": detector.jurisdiction,

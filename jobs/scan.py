@@ -32,6 +32,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from classifiers.errors import ConfigError, ScanError
+from classifiers.text_analysis import describe as describe_text_analysis
 from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
 from jobs.findings import RunContext, asset_assignment, assets_frame, findings_frame
@@ -73,6 +74,7 @@ class ScanResult:
     findings_by_entity: dict[str, int] = field(default_factory=dict)
     top_assets: list[tuple[str, str, int, float]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    text_analysis: str = ""
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -111,6 +113,8 @@ def run_scan(
         full_scan=config.sampling.full_scan,
     )
 
+    text_analysis = describe_text_analysis(config.detection.text)
+    LOG.info("run %s: text analysis: %s", request.run_id, text_analysis)
     tick = time.monotonic()
     LOG.info("run %s: listing %d source(s)", request.run_id, len(request.sources))
     plan = plan_scan(request.sources, config.sampling)
@@ -143,6 +147,7 @@ def run_scan(
     write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id)
     timings["writing"] = time.monotonic() - tick
     result.timings = timings
+    result.text_analysis = text_analysis
     write_table(
         _runs_row(request, result, started_at, clock(), spark.version),
         table_uri(request.output, "runs"),
@@ -255,6 +260,7 @@ def _runs_row(
                 "writing_seconds": round(result.timings.get("writing", 0.0), 3),
                 "spark_version": spark_version,
                 "tool_version": _tool_version(),
+                "text_analysis": result.text_analysis,
             }
         ],
         schema=RUNS,
@@ -268,6 +274,7 @@ def format_summary(result: ScanResult) -> str:
         f"  objects: {result.objects_listed} listed, {result.objects_scanned} scanned, "
         f"{result.objects_skipped} skipped, {result.objects_failed} failed",
         f"  read: {result.rows_scanned} rows, {result.values_scanned} values, {result.bytes_scanned / 1e6:.1f} MB",
+        f"  text analysis: {result.text_analysis}",
         f"  findings: {result.findings}",
     ]
     for entity, count in sorted(result.findings_by_entity.items(), key=lambda item: (-item[1], item[0])):

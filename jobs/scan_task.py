@@ -46,7 +46,9 @@ PARTIAL_SCHEMA = pa.schema(
         ("duration_ms", pa.int64()),
         ("column", pa.string()),
         ("values_seen", pa.int64()),
+        ("analysed_values", pa.int64()),
         ("column_hints", pa.list_(pa.string())),
+        ("column_profiles", pa.list_(pa.string())),
         ("entity_type", pa.string()),
         ("matched_values", pa.int64()),
         ("occurrences", pa.int64()),
@@ -57,6 +59,8 @@ PARTIAL_SCHEMA = pa.schema(
         ("patterns", pa.list_(pa.string())),
         ("value_hashes", pa.list_(pa.int64())),
         ("samples", pa.list_(pa.string())),
+        ("presidio_values", pa.int64()),
+        ("presidio_score_sum", pa.float64()),
     ]
 )
 
@@ -220,7 +224,9 @@ def _evidence_rows(uri: str, tallies: Mapping[str | None, ColumnTally], engine: 
                 "object_uri": uri,
                 "column": tally.column,
                 "values_seen": tally.values_seen,
+                "analysed_values": tally.analysed_values,
                 "column_hints": sorted(tally.column_hints),
+                "column_profiles": sorted(tally.column_profiles),
             }
         )
         for entity_type, entity in sorted(tally.entities.items()):
@@ -241,6 +247,8 @@ def _evidence_rows(uri: str, tallies: Mapping[str | None, ColumnTally], engine: 
                     "patterns": sorted(entity.patterns),
                     "value_hashes": sorted(entity.value_hashes),
                     "samples": entity.samples,
+                    "presidio_values": entity.presidio_values,
+                    "presidio_score_sum": entity.presidio_score_sum,
                 }
             )
     return rows

@@ -29,6 +29,7 @@ FINDINGS = pa.schema(
         ("match_ratio", pa.float64()),
         ("validator_pass_rate", pa.float64()),
         ("confidence", pa.float64()),
+        ("presidio_score", pa.float64()),
         ("decision", pa.string()),
         ("sensitivity", pa.string()),
         ("jurisdiction", pa.string()),
@@ -84,6 +85,7 @@ RUNS = pa.schema(
         ("writing_seconds", pa.float64()),
         ("spark_version", pa.string()),
         ("tool_version", pa.string()),
+        ("text_analysis", pa.string()),
     ]
 )
 

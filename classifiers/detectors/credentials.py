@@ -552,3 +552,90 @@ PASSWORD_IN_URL = register(
         ),
     )
 )
+
+_BASIC_CREDENTIALS_RE = re.compile(r"([A-Za-z0-9+/]+)(=*)")
+
+
+def basic_auth_credentials(token: str, options: Mapping[str, Any]) -> bool:
+    """True when the base64 after ``Basic`` decodes to printable ``user:password`` with a real password.
+
+    The password must not be empty, a placeholder or a template (as for PASSWORD_IN_URL); the user may be
+    empty, as when an API token is sent as the password. Missing ``=`` padding is tolerated.
+    """
+    match = _BASIC_CREDENTIALS_RE.fullmatch(token.split()[-1]) if token.split() else None
+    if match is None or len(match.group(2)) > 2:
+        return False
+    encoded = match.group(1)
+    try:
+        decoded = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True).decode("utf-8")
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return False
+    _user, colon, password = decoded.partition(":")
+    return (
+        bool(colon)
+        and decoded.isprintable()
+        and len(set(password)) > 1
+        and "***" not in password
+        and password.lower() not in _PLACEHOLDER_PASSWORDS
+        and _TEMPLATE_RE.fullmatch(password) is None
+    )
+
+
+def mask_basic_auth(value: str) -> str:
+    """Hide the credentials entirely and keep the public scheme: ``Authorization: Basic dXNl...`` -> ``Basic ****``."""
+    return "Basic ****"
+
+
+HTTP_BASIC_AUTH = register(
+    Detector(
+        entity_type="HTTP_BASIC_AUTH",
+        patterns=(
+            # The header as logged by HTTP clients, curl -v, proxies and JSON or Python dict dumps of headers.
+            Pattern(
+                "authorization_header",
+                r"\b(?:[Pp]roxy-)?(?:[Aa]uthorization|AUTHORIZATION)[\"']?\s*[:=]\s*[\"']?(?:[Bb]asic|BASIC)\s+"
+                r"[A-Za-z0-9+/]{4,}={0,2}",
+                0.9,
+            ),
+            # The scheme and credentials alone (a header value column, an auth argument). The validator rejects
+            # the English word: "basic" followed by a word is almost never base64 of "user:password".
+            Pattern("basic_scheme", r"\b(?:[Bb]asic|BASIC) +[A-Za-z0-9+/]{8,}={0,2}", 0.6),
+        ),
+        keywords=(
+            "authorization",
+            "proxy-authorization",
+            "basic auth",
+            "basic authentication",
+            "http basic",
+            "credentials",
+            "auth header",
+        ),
+        column_hints=(
+            r"(^|_)(proxy_)?authori[sz]ation(_header)?(_|$)",
+            r"(^|_)(auth_header|basic_auth|http_auth|auth_basic|basic_credentials)(_|$)",
+        ),
+        validate=basic_auth_credentials,
+        mask=mask_basic_auth,
+        sensitivity=Sensitivity.HIGH,
+        frameworks=(),
+        jurisdiction="GLOBAL",
+        positives=(
+            # RFC 7617's example, "Aladdin:open sesame".
+            Example("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="),
+            Example("curl -H 'Authorization: Basic " + "ZGVwbG95OnM4S2QyeFBxN3Z" + "M' https://ci.example.com/api"),
+            Example('{"headers": {"authorization": "Basic ' + "YXBpOnQwa2VuLTdmM2Ux" + 'OWI="}}'),
+            Example("Basic " + "OnBhdC00Zjlr" + "Mm04cTd3M3gxejZ2NWI=", column="auth_header"),
+            Example("GET /v1/items Proxy-Authorization: Basic " + "c3F1aWQ6UHIweHkhMjAy" + "NA== 200"),
+        ),
+        negatives=(
+            # base64 of "user:password", "admin:", "no colon here" and ":xxxxxxxx"
+            Example("Authorization: Basic dXNlcjpwYXNzd29yZA=="),
+            Example("Authorization: Basic YWRtaW46"),
+            Example("Authorization: Basic bm8gY29sb24gaGVyZQ==", column="auth_header"),
+            Example("Authorization: Basic Onh4eHh4eHh4"),
+            Example("Basic Information about the product"),
+            Example("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2ln"),
+            Example("Authorization: Basic ${BASIC_AUTH}"),
+        ),
+    )
+)

@@ -1,4 +1,4 @@
-"""UK and EU national identifiers."""
+"""UK, EU and EEA national identifiers, UK tax references and driving licences."""
 
 from __future__ import annotations
 
@@ -414,6 +414,7 @@ DE_TAX_ID = register(
             r"(^|_)(de_)?tax_id(_number)?(_|$)",
         ),
         validate=de_tax_id_mod11_10,
+        column_profile=True,  # a column passing the checksum throughout is identified by content
         mask=masking.mask_keep_last(4),
         requires_context=True,
         sensitivity=Sensitivity.HIGH,
@@ -445,6 +446,7 @@ DE_ID_CARD = register(
             r"(^|_)(de_)?id_card(_no|_number)?(_|$)",
         ),
         validate=de_id_card_check_digit,
+        column_profile=True,  # a column passing the checksum throughout is identified by content
         mask=masking.mask_keep_last(2),
         requires_context=True,
         sensitivity=Sensitivity.HIGH,
@@ -588,6 +590,7 @@ NL_BSN = register(
         keywords=("bsn", "burgerservicenummer", "sofinummer", "sofi-nummer", "sofi"),
         column_hints=(r"(^|_)(bsn|burgerservicenummer|sofi(_?nummer)?)(_|$)",),
         validate=nl_bsn_11_proof,
+        column_profile=True,  # a column passing the checksum throughout is identified by content
         mask=masking.mask_keep_last(2),
         requires_context=True,
         sensitivity=Sensitivity.HIGH,
@@ -712,6 +715,467 @@ EU_VAT = register(
             Example("NL123456789B00"),
             Example("GB802311781"),
             Example("DE 89 3704 0044 0532 0130 00"),
+        ),
+    )
+)
+
+
+# --- Nordic, Belgian and Spanish personal numbers; UK tax references and driving licences -------------------
+
+_HETU_RE = re.compile(r"(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-FHJ-NPR-Y])")
+# The 31 check characters: digits and letters without G, I, O, Q and Z (easily misread).
+_HETU_CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+# Since 2023 the 1900s may also be marked Y, X, W, V or U and the 2000s B to F besides the older - and A.
+_HETU_CENTURIES = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF", 2000)}
+
+_NO_FODSELSNUMMER_RE = re.compile(r"\d{11}|\d{6}[ -]\d{5}")
+_NO_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
+_NO_WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+
+_BE_NATIONAL_NUMBER_RE = re.compile(r"\d{11}|\d{2}\.\d{2}\.\d{2}[- ]\d{3}[. ]\d{2}|\d{6}([- ])\d{3}\1\d{2}")
+
+_ES_SSN_RE = re.compile(r"(\d{2})([/ -]?)(\d{7,8})\2(\d{2})")
+# Provinces of first registration (INE codes 01-52), 53 for other territories and 66 for abroad.
+_ES_SSN_PROVINCES = frozenset({f"{code:02d}" for code in range(1, 54)} | {"66"})
+
+_UK_UTR_RE = re.compile(r"K?(\d{5}) ?(\d{5})K?")
+_UK_UTR_WEIGHTS = (6, 7, 8, 9, 10, 5, 4, 3, 2)
+# HMRC's lookup from the weighted sum mod 11 to the leading check digit (hmrc/reference-checker).
+_UK_UTR_CHECK_DIGITS = "21987654321"
+
+_UK_DRIVING_LICENCE_SURNAME = r"(?:[A-Z]{5}|[A-Z]{4}9|[A-Z]{3}99|[A-Z]{2}999|[A-Z]9999)"
+_UK_DRIVING_LICENCE_RE = re.compile(rf"{_UK_DRIVING_LICENCE_SURNAME}(\d)(\d{{2}})(\d{{2}})(\d)[A-Z][A-Z9]\d[A-Z]{{2}}")
+
+
+def fi_hetu_check_char_and_date(token: str, options: Mapping[str, Any]) -> bool:
+    """True for a Finnish henkilötunnus ``DDMMYYCZZZQ``: a past birth date, individual number 002-999, mod-31 check.
+
+    The century sign C gives the birth century; Q is ``DDMMYYZZZ`` mod 31 in ``0123456789ABCDEFHJKLMNPRSTUVWXY``.
+    Temporary numbers (individual number 900-999) identify people too, so they are accepted.
+    """
+    match = _HETU_RE.fullmatch(token)
+    if match is None or not token.isascii():
+        return False
+    day, month, year, sign, individual, check = match.groups()
+    if int(individual) < 2:  # individual numbers start at 002 for historical reasons
+        return False
+    try:
+        birth = dt.date(_HETU_CENTURIES[sign] + int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return birth <= dt.date.today() and _HETU_CHECK_CHARS[int(day + month + year + individual) % 31] == check
+
+
+def _mod11_check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
+    """The mod-11 check digit ``11 - weighted sum mod 11`` (11 reads as 0); None where it would be 10 (never issued)."""
+    check = (11 - sum(weight * int(digit) for weight, digit in zip(weights, digits, strict=False)) % 11) % 11
+    return None if check == 10 else check
+
+
+def _no_birth_year(year: int, individual: int) -> int | None:
+    """The birth year of a fødselsnummer from its 2-digit year and the range of its individual number."""
+    if individual < 500:
+        return 1900 + year
+    if individual < 750 and year >= 54:
+        return 1800 + year
+    if year < 40:
+        return 2000 + year
+    if individual >= 900:
+        return 1900 + year
+    return None  # 500-899 with a year of 40-53, or 750-899 with 54-99: never issued
+
+
+def no_fodselsnummer_checksum_and_date(token: str, options: Mapping[str, Any]) -> bool:
+    """True for a Norwegian fødselsnummer or D-number: both mod-11 check digits and a past birth date.
+
+    ``DDMMYY IIIKK``: the individual number III selects the century; D-numbers add 4 to the first day digit.
+    """
+    if not token.isascii() or _NO_FODSELSNUMMER_RE.fullmatch(token) is None:
+        return False
+    digits = token.replace(" ", "").replace("-", "")
+    if _mod11_check_digit(digits[:9], _NO_WEIGHTS_1) != int(digits[9]):
+        return False
+    if _mod11_check_digit(digits[:10], _NO_WEIGHTS_2) != int(digits[10]):
+        return False
+    day, month = int(digits[:2]), int(digits[2:4])
+    day = day - 40 if day > 40 else day  # D-number: first digit + 4
+    year = _no_birth_year(int(digits[4:6]), int(digits[6:9]))
+    if year is None:
+        return False
+    try:
+        return dt.date(year, month, day) <= dt.date.today()
+    except ValueError:
+        return False
+
+
+def _be_birth_date_possible(year: int, month: int, day: int) -> bool:
+    """True when YYYY-MM-DD can be a Belgian birth date; month or day 00 mean unknown (or an exhausted counter)."""
+    today = dt.date.today()
+    if month == 0:
+        return year <= today.year
+    if month > 12:
+        return False
+    if day == 0:
+        return (year, month) <= (today.year, today.month)
+    try:
+        return dt.date(year, month, day) <= today
+    except ValueError:
+        return False
+
+
+def be_national_number_mod97(token: str, options: Mapping[str, Any]) -> bool:
+    """True for a Belgian national number ``YY.MM.DD-XXX.CC``: CC = 97 - (YYMMDDXXX mod 97) and a possible date.
+
+    For people born from 2000 the check is computed over ``2YYMMDDXXX``, which also tells the century.
+    """
+    if not token.isascii() or _BE_NATIONAL_NUMBER_RE.fullmatch(token) is None:
+        return False
+    digits = re.sub(r"\D", "", token)
+    body, check = digits[:9], int(digits[9:])
+    if int(body) == 0 or body[6:9] == "000":  # the day counter starts at 001
+        return False
+    year, month, day = int(body[:2]), int(body[2:4]), int(body[4:6])
+    return any(
+        97 - int(prefix + body) % 97 == check and _be_birth_date_possible(century + year, month, day)
+        for prefix, century in (("", 1900), ("2", 2000))
+    )
+
+
+def es_ssn_mod97(token: str, options: Mapping[str, Any]) -> bool:
+    """True for a Spanish NUSS/NAF ``PP/NNNNNNNN/CC``: a known province and CC = (PP and NNNNNNNN) mod 97.
+
+    When NNNNNNNN is below 10,000,000 (old 7-digit numbers, possibly written with a leading zero) the number is
+    PP * 10^7 + NNNNNNNN, else the 10 digits PPNNNNNNNN. Without separators the number must have 12 digits.
+    """
+    match = _ES_SSN_RE.fullmatch(token)
+    if match is None or not token.isascii():
+        return False
+    province, separator, number, check = match.groups()
+    if (not separator and len(number) != 8) or province not in _ES_SSN_PROVINCES or int(number) == 0:
+        return False
+    value = int(province) * 10**7 + int(number) if int(number) < 10**7 else int(province + number)
+    return value % 97 == int(check)
+
+
+def uk_utr_check_digit(token: str, options: Mapping[str, Any]) -> bool:
+    """True for a UK Unique Taxpayer Reference: 10 digits whose first is HMRC's check digit of the other nine.
+
+    The check digit is ``21987654321``[weighted sum mod 11] with weights 6 7 8 9 10 5 4 3 2; a ``K`` may be
+    written before or after a Self Assessment UTR, and the digits may be grouped 5 + 5.
+    """
+    match = _UK_UTR_RE.fullmatch(token)
+    if match is None or not token.isascii() or (token.startswith("K") and token.endswith("K")):
+        return False
+    digits = match.group(1) + match.group(2)
+    if len(set(digits)) == 1:  # 2222222222 passes the check but is a placeholder
+        return False
+    total = sum(weight * int(digit) for weight, digit in zip(_UK_UTR_WEIGHTS, digits[1:], strict=True))
+    return _UK_UTR_CHECK_DIGITS[total % 11] == digits[0]
+
+
+def uk_driving_licence_date(token: str, options: Mapping[str, Any]) -> bool:
+    """True for a DVLA driving licence number whose embedded birth date is possible.
+
+    Characters 6-11 are the decade digit, the month (+50 for women), the day and the year digit. Only the
+    2-digit year is known, so 29 February is accepted when the year is a multiple of 4.
+    """
+    match = _UK_DRIVING_LICENCE_RE.fullmatch(token)
+    if match is None or not token.isascii():
+        return False
+    decade, month, day, year = match.groups()
+    month_number = int(month) - 50 if int(month) > 50 else int(month)
+    try:
+        dt.date(2000 + int(decade + year), month_number, int(day))
+    except ValueError:
+        return False
+    return True
+
+
+_mask_last4 = masking.mask_keep_last(4)
+
+FI_HETU = register(
+    Detector(
+        entity_type="FI_HETU",
+        patterns=(
+            # The letter signs (A-F for the 2000s, U-Y for the 1900s) make the code distinctive.
+            Pattern("century_letter", r"\b\d{6}[A-FU-Y]\d{3}[0-9A-FHJ-NPR-Y]\b", 0.6),
+            # 0.4, not more: date-stamped ids such as 240115-0042 share this layout and one in 31 passes the check.
+            Pattern("century_sign", r"\b\d{6}[-+]\d{3}[0-9A-FHJ-NPR-Y]\b", 0.4),
+        ),
+        keywords=(
+            "hetu",
+            "henkilötunnus",
+            "henkilotunnus",
+            "sosiaaliturvatunnus",
+            "sotu",
+            "personbeteckning",
+            "personal identity code",
+            "finnish ssn",
+        ),
+        column_hints=(
+            r"(^|_)(hetu|henkil(o|oe|_)tunnus|sotu|sosiaaliturvatunnus|personbeteckning)(_|$)",
+            r"(^|_)(fi_|finnish_)?personal_identity_code(_|$)",
+            r"(^|_)(fi|finnish)_(ssn|pic|national_id)(_|$)",
+        ),
+        validate=fi_hetu_check_char_and_date,
+        mask=_mask_last4,
+        sensitivity=Sensitivity.HIGH,
+        frameworks=("GDPR",),
+        jurisdiction="FI",
+        positives=(
+            Example("131052-308T", column="hetu"),
+            Example("Henkilötunnus: 290200A567L"),
+            Example("Asiakas 010594Y123W rekisteröity"),
+            Example("230210B3455"),
+            Example("150790-4568", column="personal_identity_code"),
+        ),
+        negatives=(
+            Example("131052-308U", column="hetu"),
+            Example("310252-308Y"),  # 31 February
+            Example("290201A567V"),  # 29 February 2001, right check character
+            Example("131052-001W", column="hetu"),  # individual number below 002
+            Example("ORD-240115-0041 shipped"),
+        ),
+    )
+)
+
+NO_FODSELSNUMMER = register(
+    Detector(
+        entity_type="NO_FODSELSNUMMER",
+        patterns=(
+            # Bare 11 digits are generic (PESEL, CPF, order ids): 0.3 keeps a column of them below the threshold
+            # unless the two check digits and the date hold for nearly every value, and free text needs a keyword.
+            Pattern("bare_digits", r"\b\d{11}\b", 0.3),
+            Pattern("separated_6_5", r"\b\d{6}[ -]\d{5}\b", 0.3),
+        ),
+        keywords=(
+            "fødselsnummer",
+            "fodselsnummer",
+            "foedselsnummer",
+            "fødselsnr",
+            "fnr",
+            "f.nr",
+            "d-nummer",
+            "personnummer",
+            "national identity number",
+            "norwegian id",
+        ),
+        column_hints=(
+            r"(^|_)(f(o|oe|_)dselsnummer|f(o|oe|_)dsels_?nr|fnr|d_?nummer)(_|$)",
+            r"(^|_)(no|norwegian)_(national_id(entity_number)?|ssn|id_number)(_|$)",
+        ),
+        validate=no_fodselsnummer_checksum_and_date,
+        mask=_mask_last4,
+        sensitivity=Sensitivity.HIGH,
+        frameworks=("GDPR",),
+        jurisdiction="NO",
+        positives=(
+            Example("15108695088", column="fodselsnummer"),
+            Example("Fødselsnummer: 010190 12480"),
+            Example("D-nummer 41019012393"),
+            Example("29020051386", column="fnr"),
+            Example("fnr 020304-90188"),
+        ),
+        negatives=(
+            Example("15108695077", column="fodselsnummer"),
+            Example("fødselsnummer 31029948987"),  # 31 February, right check digits
+            Example("Invoice 151086950880 paid"),  # a valid number inside 12 digits
+            Example("Order 12345678901 shipped", column="order_id"),
+            Example("fnr 01015075097"),  # individual number 750 with year 50: never issued
+        ),
+    )
+)
+
+BE_NATIONAL_NUMBER = register(
+    Detector(
+        entity_type="BE_NATIONAL_NUMBER",
+        patterns=(
+            Pattern("formatted", r"\b\d{2}\.\d{2}\.\d{2}[- ]\d{3}[. ]\d{2}\b", 0.6),
+            Pattern("grouped_6_3_2", r"\b\d{6}[- ]\d{3}[- ]\d{2}\b", 0.4),
+            Pattern("bare_digits", r"\b\d{11}\b", 0.3),
+        ),
+        keywords=(
+            "rijksregisternummer",
+            "rijksregister",
+            "rijksregisternr",
+            "insz",
+            "numéro national",
+            "numero national",
+            "registre national",
+            "niss",
+            "nationalregisternummer",
+            "national number",
+            "national register number",
+            "rrn",
+        ),
+        column_hints=(
+            r"(^|_)(rijksregister(_?(nummer|nr))?|rrn|insz|niss|nationalregisternummer)(_|$)",
+            r"(^|_)(num(e|_)ro_national|(num(e|_)ro_)?registre_national|national_register_number)(_|$)",
+            r"(^|_)(be|belgian)_(national_(id|number)|nn|id_number)(_|$)",
+        ),
+        validate=be_national_number_mod97,
+        mask=_mask_last4,
+        sensitivity=Sensitivity.HIGH,
+        frameworks=("GDPR",),
+        jurisdiction="BE",
+        positives=(
+            Example("85.07.30-033.28", column="rijksregisternummer"),
+            Example("Numéro national : 17.07.30-033.84"),
+            Example("Rijksregisternummer 90021512370"),
+            Example("02030445601", column="insz"),
+            Example("Klant 760101-002-19 geregistreerd"),
+        ),
+        negatives=(
+            Example("85.07.30-033.29", column="rijksregisternummer"),
+            Example("85.13.30-033.70"),  # month 13, right check digits
+            Example("Order 12345678901 shipped"),
+            Example("00000000097", column="rijksregisternummer"),
+            Example("Invoice 85.07.30-033.28a"),
+        ),
+    )
+)
+
+ES_SSN = register(
+    Detector(
+        entity_type="ES_SSN",
+        patterns=(
+            Pattern("separated", r"\b\d{2}[/ -]\d{7,8}[/ -]\d{2}\b", 0.5),
+            Pattern("bare_digits", r"\b\d{12}\b", 0.3),
+        ),
+        keywords=(
+            "nss",
+            "nuss",
+            "naf",
+            "seguridad social",
+            "seg. social",
+            "número de afiliación",
+            "numero de afiliacion",
+            "afiliación",
+            "afiliacion",
+            "seguretat social",
+            "seguridade social",
+            "social security",
+        ),
+        column_hints=(
+            r"(^|_)(nss|nuss|naf|num_ss|n_ss)(_|$)",
+            r"(^|_)(seguridad|seguretat|seguridade)_social(_|$)",
+            r"(^|_)(num(ero)?_)?(de_)?afiliaci(o|_)n(_|$)",
+            r"(^|_)(es|spanish)_(ssn|social_security(_number)?)(_|$)",
+        ),
+        validate=es_ssn_mod97,
+        column_profile=True,  # a column passing the checksum throughout is identified by content
+        mask=_mask_last4,
+        requires_context=True,
+        sensitivity=Sensitivity.HIGH,
+        frameworks=("GDPR",),
+        jurisdiction="ES",
+        positives=(
+            Example("28/12345678/40", column="nss"),
+            Example("Número de afiliación a la Seguridad Social: 081234567869"),
+            Example("NAF 23 12345678 23"),
+            Example("280123456742", column="numero_seguridad_social"),
+            Example("NUSS 46/09876543/07"),
+        ),
+        negatives=(
+            Example("28/12345678/41", column="nss"),
+            Example("281234567840"),  # valid, but 12 digits alone need a keyword or a column hint
+            Example("NSS 77/12345678/32"),  # no such province, right check digits
+            Example("281234567840", column="order_id"),
+            Example("Seguridad Social 28/12345678-40"),
+        ),
+    )
+)
+
+UK_UTR = register(
+    Detector(
+        entity_type="UK_UTR",
+        patterns=(Pattern("utr", r"\bK?\d{5} ?\d{5}K?\b", 0.4),),
+        keywords=(
+            "utr",
+            "unique taxpayer reference",
+            "unique tax reference",
+            "taxpayer reference",
+            "tax reference",
+            "self assessment",
+            "self-assessment",
+            "corporation tax",
+        ),
+        column_hints=(
+            r"(^|_)(sa_|ct_|self_assessment_|corporation_tax_)?utr(_no|_num(ber)?|_ref)?(_|$)",
+            r"(^|_)unique_tax(payer)?_ref(erence)?(_|$)",
+            r"(^|_)(self_assessment|taxpayer)_ref(erence)?(_|$)",
+        ),
+        validate=uk_utr_check_digit,
+        column_profile=True,  # a column passing the checksum throughout is identified by content
+        mask=_mask_last4,
+        requires_context=True,
+        # A 10-digit number anywhere in a line that mentions self assessment is not a UTR: the label comes first.
+        keyword_distance=40,
+        sensitivity=Sensitivity.HIGH,
+        frameworks=("GDPR",),
+        jurisdiction="GB",
+        positives=(
+            # The valid references of HMRC's own reference checker (hmrc/reference-checker).
+            Example("2234567890", column="utr"),
+            Example("Unique Taxpayer Reference (UTR): 21088 34503"),
+            Example("Self Assessment UTR 1097172564K received"),
+            Example("K2108834503", column="sa_utr"),
+        ),
+        negatives=(
+            Example("1234567890", column="utr"),
+            Example("UTR: 5550000621"),
+            Example("2234567890"),  # valid, but 10 digits alone need a keyword or a column hint
+            Example("Self assessment reminder sent to 1,245 customers, batch 2234567890 at 09:00 on 2024-01-31"),
+            Example("2222222222", column="utr"),
+            Example("UTR K2234567890K"),
+        ),
+    )
+)
+
+UK_DRIVING_LICENCE = register(
+    Detector(
+        entity_type="UK_DRIVING_LICENCE",
+        patterns=(
+            Pattern(
+                "dvla",
+                rf"\b{_UK_DRIVING_LICENCE_SURNAME}\d[0156]\d[0-3]\d{{2}}[A-Z][A-Z9]\d[A-Z]{{2}}\b",
+                0.5,
+            ),
+        ),
+        keywords=(
+            "driving licence",
+            "driving license",
+            "driver licence",
+            "driver's licence",
+            "drivers licence",
+            "licence number",
+            "licence no",
+            "dvla",
+            "driver number",
+            "trwydded yrru",
+        ),
+        column_hints=(
+            r"(^|_)(uk_|gb_)?driving_licen[cs]e(_no|_num(ber)?)?(_|$)",
+            r"(^|_)(dvla(_no|_num(ber)?)?|driver_number|licence_number)(_|$)",
+        ),
+        validate=uk_driving_licence_date,
+        mask=masking.mask_keep_last(2),
+        sensitivity=Sensitivity.HIGH,
+        frameworks=("GDPR",),
+        jurisdiction="GB",
+        positives=(
+            # DVLA's specimen licence (Sarah Morgan, born 11 March 1976).
+            Example("MORGA753116SM9IJ", column="driving_licence_number"),
+            Example("Driving licence: JONES710238HA3DX 02"),
+            Example("Customer WU999802029J99AB verified"),
+            Example("SMITH801012JS9AB"),
+        ),
+        negatives=(
+            Example("MORGA754316SM9IJ", column="driving_licence_number"),  # 31 April
+            Example("MORGA713116SM9IJ"),  # month 13
+            Example("MORGA753006SM9IJ"),  # day 00
+            Example("M9RGA753116SM9IJ"),  # padding 9 inside the surname
+            Example("MORGA753116SM9IJK"),
         ),
     )
 )

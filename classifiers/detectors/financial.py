@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -189,6 +190,7 @@ SWIFT_CODE = register(
         keywords=("swift", "bic", "swift code", "bank identifier", "code swift", "código swift"),
         column_hints=(r"(^|_)(swift|bic)(_code)?(_|$)", r"(^|_)(swift_bic|bic_swift|bank_identifier_code)(_|$)"),
         validate=bic_iso9362,
+        column_profile=True,  # a column passing the checksum throughout is identified by content
         mask=mask_bic,
         sensitivity=Sensitivity.MEDIUM,
         frameworks=("GLBA",),
@@ -403,6 +405,152 @@ CARD_CVV = register(
             Example("cvv 12"),
             Example("Order 1234 shipped", column="notes"),
             Example("Order 1234: CVV check failed"),
+        ),
+    )
+)
+
+_BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BECH32_ALPHABET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_BECH32_GENERATOR = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+# BIP-350: witness version 0 addresses end in a bech32 checksum (constant 1), versions 1-16 in bech32m.
+_BECH32M_CONSTANT = 0x2BC830A3
+# Base58Check version bytes of mainnet pay-to-pubkey-hash (addresses 1...) and pay-to-script-hash (3...).
+_BITCOIN_VERSIONS = frozenset({0x00, 0x05})
+
+
+def _base58_decode(text: str) -> bytes | None:
+    """The bytes a Base58 string encodes (each leading ``1`` is a zero byte), or None for a non-Base58 character."""
+    number = 0
+    for char in text:
+        index = _BASE58_ALPHABET.find(char)
+        if index < 0:
+            return None
+        number = number * 58 + index
+    zeros = len(text) - len(text.lstrip("1"))
+    return b"\x00" * zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
+
+
+def _base58check_address(token: str) -> bool:
+    payload = _base58_decode(token)
+    if payload is None or len(payload) != 25 or payload[0] not in _BITCOIN_VERSIONS:
+        return False
+    return hashlib.sha256(hashlib.sha256(payload[:21]).digest()).digest()[:4] == payload[21:]
+
+
+def _bech32_polymod(values: list[int]) -> int:
+    checksum = 1
+    for value in values:
+        top = checksum >> 25
+        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
+        for bit, generator in enumerate(_BECH32_GENERATOR):
+            if top >> bit & 1:
+                checksum ^= generator
+    return checksum
+
+
+def _five_to_eight_bits(values: list[int]) -> bytes | None:
+    """Regroup 5-bit values into bytes; None when more than 4 padding bits remain or they are not zero (BIP-173)."""
+    accumulator, bits, result = 0, 0, bytearray()
+    for value in values:
+        accumulator = (accumulator << 5 | value) & 0xFFF
+        bits += 5
+        if bits >= 8:
+            bits -= 8
+            result.append(accumulator >> bits & 0xFF)
+    if bits >= 5 or accumulator << (8 - bits) & 0xFF:
+        return None
+    return bytes(result)
+
+
+def _segwit_address(token: str) -> bool:
+    if token not in (token.lower(), token.upper()):  # mixed case is invalid
+        return False
+    hrp, _separator, data_part = token.lower().rpartition("1")
+    if hrp != "bc" or not 8 <= len(data_part) <= 87:
+        return False
+    data = [_BECH32_ALPHABET.find(char) for char in data_part]
+    if -1 in data or data[0] > 16:
+        return False
+    expanded = [ord(char) >> 5 for char in hrp] + [0] + [ord(char) & 31 for char in hrp]
+    if _bech32_polymod(expanded + data) != (1 if data[0] == 0 else _BECH32M_CONSTANT):
+        return False
+    program = _five_to_eight_bits(data[1:-6])
+    if program is None or not 2 <= len(program) <= 40:
+        return False
+    return data[0] != 0 or len(program) in (20, 32)
+
+
+def bitcoin_address_checksum(token: str, options: Mapping[str, Any]) -> bool:
+    """True for a mainnet Bitcoin address with a valid checksum.
+
+    Legacy (``1...``) and P2SH (``3...``) addresses: 25 Base58Check bytes, version 0 or 5, the first 4 bytes of
+    the double SHA-256 of the rest at the end. SegWit (``bc1...``): bech32 (v0) or bech32m (v1+) checksum and
+    a witness program of a valid length (BIP-173, BIP-350).
+    """
+    if not token.isascii():
+        return False
+    if token[:3].lower() == "bc1":
+        return _segwit_address(token)
+    return token[:1] in ("1", "3") and _base58check_address(token)
+
+
+def mask_crypto_wallet(value: str) -> str:
+    """Keep the address type prefix and the last four characters: ``1A1zP1...DivfNa`` -> ``1*****...vfNa``."""
+    prefix = value[:3] if value[:3].lower() == "bc1" else value[:1]
+    if len(value) <= len(prefix) + 8:
+        return "*" * len(value)
+    return prefix + "*" * (len(value) - len(prefix) - 4) + value[-4:]
+
+
+CRYPTO_WALLET = register(
+    Detector(
+        entity_type="CRYPTO_WALLET",
+        patterns=(
+            # Base58 without 0, O, I and l; 25 to 34 characters. The 32-bit checksum does the real work.
+            Pattern("base58check", r"\b[13][1-9A-HJ-NP-Za-km-z]{24,33}\b", 0.7),
+            # bech32 is all lower or all upper case; 14 to 74 characters for a witness program of 2 to 40 bytes.
+            Pattern("bech32", r"\b(?:bc1[02-9ac-hj-np-z]{11,71}|BC1[02-9AC-HJ-NP-Z]{11,71})\b", 0.8),
+        ),
+        keywords=(
+            "bitcoin",
+            "btc",
+            "wallet",
+            "crypto",
+            "cryptocurrency",
+            "wallet address",
+            "payout address",
+            "deposit address",
+            "monedero",
+            "billetera",
+            "portefeuille",
+            "krypto",
+        ),
+        column_hints=(
+            r"(^|_)(btc|bitcoin|crypto|cryptocurrency)(_wallet)?(_address|_addr)?(_|$)",
+            r"(^|_)(wallet(_address|_addr)?|payout_address|deposit_address|withdrawal_address)(_|$)",
+            r"(^|_)(monedero|billetera|portefeuille|adresse_bitcoin|direcci(o|_)n_bitcoin)(_|$)",
+        ),
+        validate=bitcoin_address_checksum,
+        mask=mask_crypto_wallet,
+        sensitivity=Sensitivity.MEDIUM,
+        frameworks=("GDPR", "CCPA"),
+        jurisdiction="GLOBAL",
+        positives=(
+            # The genesis block's address, a P2SH address, and BIP-173/BIP-350 test vectors.
+            Example("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", column="btc_address"),
+            Example("Send the refund to 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy please"),
+            Example("payout: BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4"),
+            Example("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", column="wallet"),
+            Example("1NEDqZPvTWRaoho48qXuLLsrYomMXPABfD"),
+        ),
+        negatives=(
+            Example("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", column="btc_address"),
+            # bech32 checksum on a version 1 program (must be bech32m), and bech32m on version 0.
+            Example("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd"),
+            Example("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kemeawh"),
+            Example("tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7"),
+            Example("request 3f2a9c1e8b7d4a6f5e3c2b1a9d8e7f6a done"),
+            Example("tb1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vq47Zagq"),
         ),
     )
 )

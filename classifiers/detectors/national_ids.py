@@ -624,6 +624,7 @@ JP_MY_NUMBER = register(
         keywords=("my number", "mynumber", "マイナンバー", "個人番号", "kojin bango", "individual number"),
         column_hints=(r"(^|_)(my_?number|kojin_bango|individual_number)(_|$)",),
         validate=jp_my_number_check_digit,
+        column_profile=True,  # a column passing the checksum throughout is identified by content
         mask=_mask_last4,
         requires_context=True,
         sensitivity=Sensitivity.HIGH,

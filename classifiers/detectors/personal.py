@@ -301,6 +301,8 @@ PERSON = register(
         entity_type="PERSON",
         patterns=(),
         dictionary=faker_names,
+        ner_entity="PERSON",  # in free text, spaCy NER spans holding a dictionary name (classifiers.text_analysis)
+        ner_score=0.85,
         mask=mask_name,
         keywords=(),
         column_hints=(
@@ -325,6 +327,35 @@ PERSON = register(
             Example("Paris", column="city"),
             Example("Order 12345", column="customer"),
             Example("jane smith said hello", column=None),
+        ),
+    )
+)
+
+
+LOCATION = register(
+    Detector(
+        entity_type="LOCATION",
+        patterns=(),
+        # Only NER finds places, in free text, when a spaCy model is installed. A single place name is weak
+        # evidence (logs name data centres and cities), so a text object needs about four distinct places, or
+        # a column a high match ratio, before it is reported.
+        ner_entity="LOCATION",
+        ner_score=0.5,
+        mask=mask_name,
+        sensitivity=Sensitivity.LOW,
+        frameworks=("GDPR",),
+        jurisdiction="GLOBAL",
+        positives=(
+            Example("She moved from Toronto to London, then to Berlin, Madrid and Lisbon in 2021.", column=None),
+            Example("The customer lives in Manchester and works in Leeds.", column=None),
+            Example("Parcel returned to sender in Rotterdam after two attempts.", column=None),
+            Example("He was born in Chicago and studied in Boston.", column=None),
+        ),
+        negatives=(
+            Example("Berlin", column="city"),
+            Example("the job finished in 42 seconds", column=None),
+            Example("2026-05-02T10:00:01Z INFO worker-3 done in 120 ms", column=None),
+            Example("Order 12345 shipped with tracking number 1Z999AA10123456784.", column=None),
         ),
     )
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ SUMMARY = [
     "Run cli-1: succeeded",
     "  objects: 6 listed, 5 scanned, 1 skipped, 0 failed",
     "  read: 11 rows, 25 values, 0.0 MB",
+    f"  text analysis: Presidio {metadata.version('presidio-analyzer')}; NER off: spaCy model 'en_core_web_sm' is "
+    "not installed (see docs/nlp.md; it is never downloaded)",
     "  findings: 5",
     "    AWS_ACCESS_KEY       1",
     "    CREDIT_CARD          1",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from pyspark.sql import SparkSession
 from jobs.config import load_config, parse_config
 from jobs.scan import ScanRequest, ScanResult, run_scan
 from jobs.tables import ASSETS, FINDINGS
-from tests.helpers import delta_frame
+from tests.helpers import NLP_MODEL, delta_frame
 from tests.integration.small_estate import CANARIES, write_small_estate
 
 RUN_ID = "run-local-1"
@@ -44,6 +45,7 @@ def _finding(source: Path, asset: str, column: str | None, entity: str, **values
         "column": column,
         "level": "column" if column else "object",
         "entity_type": entity,
+        "presidio_score": None,
         **values,
         "sampling": SAMPLING,
     }
@@ -126,7 +128,8 @@ def test_findings_rows_are_exactly_the_hand_computed_ones(
             objects_scanned=1,
         ),
         # both candidates valid (clock times are not IPv6 candidates, the build number is no IPv4 candidate):
-        # 0.5 * 0.7 (two distinct values) + keyword 0.3 + validator 0.2 = 0.85
+        # 0.5 * 0.7 (two distinct values) + keyword 0.3 + validator 0.2 = 0.85; Presidio (no NER, so no
+        # context lemmas) scores both lines' addresses 0.6: + 0.2 * (0.6 - 0.5) = 0.87
         _finding(
             source,
             "logs/app.log",
@@ -139,13 +142,14 @@ def test_findings_rows_are_exactly_the_hand_computed_ones(
             distinct_values=2,
             match_ratio=0.5,
             validator_pass_rate=1.0,
-            confidence=0.85,
+            confidence=0.87,
+            presidio_score=0.6,
             decision="auto_tag",
             sensitivity="low",
             jurisdiction="GLOBAL",
             frameworks=["GDPR", "CCPA"],
             samples_masked=["*.*.*.23", "*.*.*.7"],
-            detectors=["pattern:IP_ADDRESS.ipv4", "validator:ip_address", "keyword"],
+            detectors=["pattern:IP_ADDRESS.ipv4", "validator:ip_address", "keyword", "presidio:0.60"],
             objects_scanned=1,
         ),
         # bare 16 digits: 0.4 * 1.0 + hint 0.3 + validator 0.2 = 0.9
@@ -277,6 +281,7 @@ def test_run_result_counts_match_the_tables(scanned: tuple[Path, Path, ScanResul
             "values_scanned",
             "findings",
             "sampling",
+            "text_analysis",
         )
     } == {
         "run_id": RUN_ID,
@@ -290,6 +295,8 @@ def test_run_result_counts_match_the_tables(scanned: tuple[Path, Path, ScanResul
         "values_scanned": 25,
         "findings": 5,
         "sampling": SAMPLING,
+        "text_analysis": f"Presidio {metadata.version('presidio-analyzer')}; NER off: spaCy model 'en_core_web_sm' "
+        "is not installed (see docs/nlp.md; it is never downloaded)",
     }
     assert run["started_at"] == CLOCK
     assert result.findings_by_entity == {
@@ -391,3 +398,47 @@ def test_custom_identifiers_and_allow_lists_run_through_the_whole_job(spark: Spa
         {"asset": f"file://{source}/staff.csv", "column": "employee_id", "entity_type": "EMPLOYEE_ID",
          "matched_values": 2, "occurrences": 2, "confidence": 0.9, "decision": "auto_tag"},
     ]  # fmt: skip
+
+
+def test_names_and_places_in_free_text_come_from_ner(spark: SparkSession, tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    (source / "support").mkdir(parents=True)
+    (source / "support" / "ticket-1.txt").write_text(
+        "Hi, this is Maria Garcia from the accounts team.\n"
+        "Card 4111 1111 1111 1111 was charged twice.\n"
+        "Mr. Vlonk moved to Paris.\n"
+        "Kind regards, John Smith\n"
+    )
+    (source / "support" / "notes.csv").write_text(
+        "id,notes\n"
+        "1,Customer Maria Garcia called twice about the late delivery and asked for a refund.\n"
+        "2,Customer John Smith wants the invoice sent again to the new billing address.\n"
+        "3,The parcel was returned by the courier because nobody was home on Tuesday.\n"
+    )
+    config = load_config().with_section("presidio", {"nlp_model": NLP_MODEL})
+    output = tmp_path / "out"
+    run_scan(spark, ScanRequest((str(source),), str(output), config, "run-ner"), clock=lambda: CLOCK)
+    found = DeltaTable(str(output / "findings")).to_pyarrow_table()
+    columns = ["column", "entity_type", "matched_values", "distinct_values", "confidence", "presidio_score"]
+    rows = found.select(["asset", *columns, "samples_masked", "detectors"]).to_pylist()
+    assert sorted(rows, key=lambda r: (r["asset"], r["column"] or "", r["entity_type"])) == [
+        # notes: a prose column; NER names in 2 of 3 notes: ratio 0.67 -> strength 1.0; 0.85 + 0.2 * 0.35 -> 0.92
+        {"asset": f"file://{source}/support/notes.csv", "column": "notes", "entity_type": "PERSON",
+         "matched_values": 2, "distinct_values": 2, "confidence": 0.92, "presidio_score": 0.85,
+         "samples_masked": ["J*** S****", "M**** G*****"], "detectors": ["pattern:PERSON.ner", "presidio:0.85"]},
+        # the card: 0.6 * 0.6 (one value in free text) + keyword 0.3 + validator 0.2 + 0.2 * (1.0 - 0.5) = 0.96
+        {"asset": f"file://{source}/support/ticket-1.txt", "column": None, "entity_type": "CREDIT_CARD",
+         "matched_values": 1, "distinct_values": 1, "confidence": 0.96, "presidio_score": 1.0,
+         "samples_masked": ["****-****-****-1111"],
+         "detectors": ["pattern:CREDIT_CARD.separated_4x4", "validator:credit_card", "keyword", "presidio:1.00"]},
+        # two names (Vlonk is no dictionary name): 0.85 * 0.7 + 0.2 * 0.35 = 0.665; one place (Paris) stays
+        # far below the threshold: 0.5 * 0.6 + 0.07 = 0.37
+        {"asset": f"file://{source}/support/ticket-1.txt", "column": None, "entity_type": "PERSON",
+         "matched_values": 2, "distinct_values": 2, "confidence": 0.665, "presidio_score": 0.85,
+         "samples_masked": ["J*** S****", "M**** G*****"], "detectors": ["pattern:PERSON.ner", "presidio:0.85"]},
+    ]  # fmt: skip
+    runs = DeltaTable(str(output / "runs")).to_pyarrow_table().column("text_analysis").to_pylist()
+    assert runs == [
+        f"Presidio {metadata.version('presidio-analyzer')}; NER on: spaCy model {NLP_MODEL} (package 3.8.0)"
+    ]
+    assert all(name not in repr(found.to_pylist()) for name in ("Maria", "Garcia", "John Smith", "4111 1111"))

@@ -11,15 +11,15 @@ import pyarrow.compute as pc
 import pytest
 
 from classifiers import masking, registry, validators
-from classifiers.config import DetectionConfig
 from classifiers.detector import Detector, Example
 from classifiers.engine import Engine
 from classifiers.tally import ColumnTally
+from tests.helpers import with_ner
 
 DETECTORS = registry.all_detectors()
 
 
-ENGINE = Engine(DetectionConfig.default())
+ENGINE = Engine(with_ner())  # NER on, so that the NER detectors' (LOCATION) examples can be found
 
 
 def finds(detector: Detector, example: Example) -> bool:
@@ -50,13 +50,14 @@ def test_detector_examples(detector: Detector, example: Example, expected: bool)
 
 def test_expected_detectors_are_registered_with_enough_examples() -> None:
     assert [detector.entity_type for detector in DETECTORS] == [
-        "ABA_ROUTING_NUMBER", "AU_MEDICARE", "AU_TFN", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "BR_CPF",
-        "CARD_CVV", "CARD_EXPIRY", "CA_SIN", "CREDIT_CARD", "DATE_OF_BIRTH", "DE_ID_CARD", "DE_TAX_ID",
-        "EMAIL_ADDRESS", "ES_NIE", "ES_NIF", "EU_VAT", "FR_NIR", "GEO_COORDINATES", "GITHUB_TOKEN",
-        "GOOGLE_API_KEY", "IBAN_CODE", "IN_AADHAAR", "IN_PAN", "IP_ADDRESS", "IT_FISCAL_CODE",
-        "JP_MY_NUMBER", "JWT", "MAC_ADDRESS", "NL_BSN", "PASSWORD_IN_URL", "PERSON", "PHONE_NUMBER", "PL_PESEL",
-        "POSTAL_ADDRESS", "PRIVATE_KEY", "SE_PERSONNUMMER", "SG_NRIC_FIN", "SLACK_TOKEN", "STRIPE_KEY",
-        "SWIFT_CODE", "UK_BANK_ACCOUNT", "UK_NHS", "UK_NINO", "UK_PASSPORT", "UK_SORT_CODE",
+        "ABA_ROUTING_NUMBER", "AU_MEDICARE", "AU_TFN", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "BE_NATIONAL_NUMBER",
+        "BR_CPF", "CARD_CVV", "CARD_EXPIRY", "CA_SIN", "CREDIT_CARD", "CRYPTO_WALLET", "DATE_OF_BIRTH",
+        "DE_ID_CARD", "DE_TAX_ID", "EMAIL_ADDRESS", "ES_NIE", "ES_NIF", "ES_SSN", "EU_VAT", "FI_HETU", "FR_NIR",
+        "GEO_COORDINATES", "GITHUB_TOKEN", "GOOGLE_API_KEY", "HTTP_BASIC_AUTH", "IBAN_CODE", "IN_AADHAAR",
+        "IN_PAN", "IP_ADDRESS", "IT_FISCAL_CODE", "JP_MY_NUMBER", "JWT", "LOCATION", "MAC_ADDRESS", "NL_BSN",
+        "NO_FODSELSNUMMER", "PASSWORD_IN_URL", "PERSON", "PHONE_NUMBER", "PL_PESEL", "POSTAL_ADDRESS",
+        "PRIVATE_KEY", "SE_PERSONNUMMER", "SG_NRIC_FIN", "SLACK_TOKEN", "STRIPE_KEY", "SWIFT_CODE",
+        "UK_BANK_ACCOUNT", "UK_DRIVING_LICENCE", "UK_NHS", "UK_NINO", "UK_PASSPORT", "UK_SORT_CODE", "UK_UTR",
         "US_BANK_NUMBER", "US_DEA", "US_DRIVER_LICENSE", "US_EIN", "US_ITIN", "US_MBI", "US_NPI",
         "US_PASSPORT", "US_SSN", "VEHICLE_VIN",
     ]  # fmt: skip

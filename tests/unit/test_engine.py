@@ -424,3 +424,38 @@ def test_one_batch_equals_several_batches_scanned_or_merged():
 def test_engine_caps_tracked_distinct_values():
     emails = [f"user{i}@example.com" for i in range(MAX_TRACKED_DISTINCT + 1)]
     assert scan(emails, "email").entities["EMAIL_ADDRESS"].distinct_values == MAX_TRACKED_DISTINCT
+
+
+def _bsns(count: int) -> list[str]:
+    """Valid Dutch BSNs (11-test: 9*d1 + 8*d2 + ... + 2*d8 - d9 is a multiple of 11), generated in order."""
+    found: list[str] = []
+    prefix = 12_345_678
+    while len(found) < count:
+        digits = [int(c) for c in f"{prefix:08d}"]
+        check = sum(w * d for w, d in zip(range(9, 1, -1), digits, strict=True)) % 11
+        if check < 10:
+            found.append(f"{prefix:08d}{check}")
+        prefix += 7
+    return found
+
+
+def test_a_neutral_column_of_checksummed_ids_is_identified_by_its_content():
+    engine = Engine(DetectionConfig.default())
+    tally = ColumnTally("field_4")
+    engine.scan(pa.array(_bsns(100)), tally)
+    assert tally.column_hints == set()
+    assert tally.column_profiles == {"NL_BSN"}
+    bsn = tally.entities["NL_BSN"]
+    assert (bsn.matched_values, bsn.candidates, bsn.validated) == (100, 100, 100)
+
+
+def test_random_numbers_and_short_or_repetitive_columns_have_no_profile():
+    engine = Engine(DetectionConfig.default())
+    random_digits = ColumnTally("field_5")
+    engine.scan(pa.array([f"{n:09d}" for n in range(123_456_789, 123_456_789 + 100 * 7919, 7919)]), random_digits)
+    few = ColumnTally("field_6")
+    engine.scan(pa.array(_bsns(19)), few)
+    repeated = ColumnTally("field_7")
+    engine.scan(pa.array(_bsns(9) * 5), repeated)
+    assert (random_digits.column_profiles, few.column_profiles, repeated.column_profiles) == (set(), set(), set())
+    assert "NL_BSN" not in few.entities or few.entities["NL_BSN"].matched_values == 0

@@ -6,6 +6,7 @@ entity whose confidence reaches the reporting threshold.
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 import uuid
@@ -31,6 +32,12 @@ def _digits(rng: random.Random, count: int) -> str:
 def _ean13(rng: random.Random) -> str:
     body = "".join(rng.choices(string.digits, k=12))
     check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body)) % 10) % 10
+    return body + str(check)
+
+
+def _upc_a(rng: random.Random) -> str:
+    body = "".join(rng.choices(string.digits, k=11))
+    check = (10 - sum(int(d) * (1 if i % 2 else 3) for i, d in enumerate(body)) % 10) % 10
     return body + str(check)
 
 
@@ -61,6 +68,25 @@ TRAPS: dict[str, Callable[[random.Random], str]] = {
     ),
     "amount": lambda rng: f"{rng.uniform(0, 10_000):.2f}",
     "sha256": lambda rng: "".join(rng.choices("0123456789abcdef", k=64)),
+    # 11-digit references: the shape of fødselsnummer, Belgian national numbers, PESEL and CPF
+    "external_ref": lambda rng: _digits(rng, 11),
+    # 12-digit UPC-A barcodes: the shape of Spanish social security numbers, Aadhaar and My Number
+    "upc": _upc_a,
+    # date-stamped batch ids DDMMYY-NNNN: the shape of a Finnish henkilötunnus with a digit check character
+    "batch_id": lambda rng: (
+        f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(0, 99):02d}-{rng.randint(0, 9999):04d}"
+    ),
+    # 16-character upper-case codes: the alphabet of UK driving licence numbers
+    "voucher_code": lambda rng: "".join(rng.choices(string.ascii_uppercase + string.digits, k=16)),
+    # MD5 digests and base64 blobs: Base58-like runs that could read as Bitcoin addresses
+    "md5": lambda rng: "".join(rng.choices("0123456789abcdef", k=32)),
+    "payload": lambda rng: base64.b64encode(rng.randbytes(rng.randint(16, 64))).decode(),
+    # product plans: "Basic" followed by a word, the shape of HTTP Basic credentials
+    "plan": lambda rng: (
+        rng.choice(("Basic", "BASIC", "basic"))
+        + " "
+        + rng.choice(("Subscription", "Monthly", "Membership", "Information", "Starter+", "Annual/EU", "Plan2024"))
+    ),
 }
 
 

@@ -60,8 +60,24 @@ def test_csv_with_an_email_column_gives_asset_column_and_entity_rows(
         "columns": ["id", "email"],
     }
     assert rows[1:] == [
-        {"kind": "column", "object_uri": uri, "column": "id", "values_seen": 3, "column_hints": []},
-        {"kind": "column", "object_uri": uri, "column": "email", "values_seen": 2, "column_hints": ["EMAIL_ADDRESS"]},
+        {
+            "kind": "column",
+            "object_uri": uri,
+            "column": "id",
+            "values_seen": 3,
+            "analysed_values": 0,
+            "column_hints": [],
+            "column_profiles": [],
+        },
+        {
+            "kind": "column",
+            "object_uri": uri,
+            "column": "email",
+            "values_seen": 2,
+            "analysed_values": 0,
+            "column_hints": ["EMAIL_ADDRESS"],
+            "column_profiles": [],
+        },
         {
             "kind": "entity",
             "object_uri": uri,
@@ -76,6 +92,8 @@ def test_csv_with_an_email_column_gives_asset_column_and_entity_rows(
             "patterns": ["EMAIL_ADDRESS.email"],
             "value_hashes": sorted(value_hash(email) for email in EMAILS),
             "samples": ["j***@example.com", "b***@example.org"],
+            "presidio_values": 0,
+            "presidio_score_sum": 0.0,
         },
     ]
     assert all(email not in repr(rows) for email in EMAILS)

@@ -137,3 +137,19 @@ def test_assess_uses_the_configured_scoring():
 )
 def test_decision_thresholds(confidence: float, expected: str | None) -> None:
     assert decision(confidence, Scoring()) == expected
+
+
+@pytest.mark.parametrize(
+    ("presidio", "expected"),
+    [
+        # free text, 1 distinct value: strength 0.6; 0.85 * 0.6 = 0.51, then + 0.2 * (score - 0.5)
+        pytest.param(None, 0.51, id="not-analysed"),
+        pytest.param(0.85, 0.58, id="presidio-agrees-with-context"),  # 0.51 + 0.07
+        pytest.param(0.5, 0.51, id="presidio-neutral"),
+        pytest.param(0.0, 0.41, id="presidio-found-nothing"),  # 0.51 - 0.1: below the reporting threshold
+    ],
+)
+def test_presidio_score_raises_or_lowers_confidence(presidio: float | None, expected: float) -> None:
+    given = evidence(seen=100, matched=1, best=0.85, free_text=True)
+    given = Evidence(**{**given.__dict__, "presidio_score": presidio})
+    assert assess(given, Scoring()).confidence == expected
