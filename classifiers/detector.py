@@ -64,6 +64,8 @@ class Detector:
         column_hints: Regexes over the normalised column name (snake_case, lower case).
         column_exclusions: Regexes over the normalised column name of columns the detector never runs on
             (``build_version`` holds ``1.2.3.4``, which is a valid IPv4 address but not an IP).
+        exclusion_keywords: Words that, just before a match (at most EXCLUSION_WINDOW characters, ignoring
+            ``=:#`` and spaces), say the value is something else: ``version 10.0.0.1`` is no IP address.
         validate: Checksum or structural check run on each extracted match; False discards the match.
         mask: Turns a match into a masked sample that never reveals the value.
         requires_context: When True a match counts only with a keyword in the line/cell or a column hint.
@@ -94,6 +96,7 @@ class Detector:
     keywords: tuple[str, ...] = ()
     column_hints: tuple[str, ...] = ()
     column_exclusions: tuple[str, ...] = ()
+    exclusion_keywords: tuple[str, ...] = ()
     validate: Validator | None = None
     requires_context: bool = False
     sensitivity: Sensitivity = Sensitivity.MEDIUM

@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -26,7 +27,15 @@ from classifiers.config import DetectionConfig
 from classifiers.detector import Detector
 from classifiers.names import FULL_NAME_SCORE, SINGLE_NAME_SCORE, faker_names, name_mask
 from classifiers.tally import MAX_TRACKED_DISTINCT, ColumnTally, EntityTally
-from classifiers.text_analysis import PRESIDIO_ENTITIES, Span, is_known_name, is_prose, ner_candidates, text_analyzer
+from classifiers.text_analysis import (
+    PRESIDIO_ENTITIES,
+    Span,
+    is_known_name,
+    is_prose,
+    ner_candidates,
+    reads_as_place,
+    text_analyzer,
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,12 @@ class Engine:
         self._plans: dict[tuple[frozenset[str], frozenset[str]], _ColumnPlan] = {}
         self._keywords = tuple(_keyword_regex(d.keywords) for d in self.detectors)
         self._keywords_py = tuple(re.compile(k, re.IGNORECASE) if k else None for k in self._keywords)
+        self._exclusion_words = tuple(
+            re.compile(rf"{_keyword_regex(d.exclusion_keywords)}[\s=:#]{{0,3}}$", re.IGNORECASE)
+            if d.exclusion_keywords
+            else None
+            for d in self.detectors
+        )
         self._allow_list = config.allow_list
         self._hints = tuple(tuple(re.compile(h) for h in d.column_hints) for d in self.detectors)
         self._exclusions = tuple(tuple(re.compile(x) for x in d.column_exclusions) for d in self.detectors)
@@ -237,12 +252,20 @@ class Engine:
                     self._record_ner(detector, text, [s for s in spans if s.entity_type == detector.ner_entity], tally)
 
     def _record_ner(self, detector: Detector, text: str, spans: list[Span], tally: ColumnTally) -> None:
-        """NER spans of one value as matches of ``detector``; a PERSON span must hold a dictionary name."""
+        """NER spans of one value as matches of ``detector``.
+
+        A PERSON span must hold a dictionary name and must not follow a word that introduces a place.
+        """
         if not spans:
             return
         entity = tally.entity(detector.entity_type)
         entity.candidates += len(spans)
-        kept = [s for s in spans if detector.dictionary is None or is_known_name(text[s.start : s.end], faker_names())]
+        kept = spans
+        if detector.dictionary is not None:
+            names = faker_names()
+            kept = [
+                s for s in spans if not reads_as_place(text, s.start) and is_known_name(text[s.start : s.end], names)
+            ]
         entity.validated += len(kept)
         kept = [s for s in kept if not self._allow_list.allows(text[s.start : s.end])]
         if not kept:
@@ -353,6 +376,17 @@ class Engine:
         window = max(0, match.start - distance - MAX_KEYWORD_CHARS)
         return any(found.end() >= match.start - distance for found in regex.finditer(text, window, match.start))
 
+    def _is_something_else(self, detector_index: int, start: int, end: int, text: str, shadows: list[Any]) -> bool:
+        """True for a match inside a longer UUID or hex hash, or right after an exclusion keyword of its detector.
+
+        ``0519-4038`` inside a UUID is no phone number and ``build 10.0.0.1`` no IP address; such matches are
+        not candidates at all, so they neither count nor lower the validator pass rate.
+        """
+        if any(s <= start and end <= e and (e - s) > (end - start) for s, e in shadows):
+            return True
+        regex = self._exclusion_words[detector_index]
+        return regex is not None and regex.search(text, max(0, start - EXCLUSION_WINDOW), start) is not None
+
     def _tally_value(
         self,
         text: str,
@@ -366,11 +400,14 @@ class Engine:
         tried: dict[int, int] = {}
         validated: dict[int, int] = {}
         matches: list[_Match] = []
+        shadows = [m.span() for m in _SHADOWS.finditer(text)] if _MAY_SHADOW.search(text) else []
         for index in pattern_indexes:
             pattern = self._patterns[index]
             detector = self.detectors[pattern.detector_index]
             for found in pattern.compiled.finditer(text):
                 token = found.group(0)
+                if self._is_something_else(pattern.detector_index, found.start(), found.end(), text, shadows):
+                    continue  # not even a candidate: part of a UUID or hash, or a version number
                 tried[pattern.detector_index] = tried.get(pattern.detector_index, 0) + 1
                 if detector.validate is None or detector.validate(token, detector.options):
                     validated[pattern.detector_index] = validated.get(pattern.detector_index, 0) + 1
@@ -414,9 +451,15 @@ class Engine:
 
 
 MAX_KEYWORD_CHARS = 64
-PROFILE_SAMPLE = 64  # values of each batch of a column that the column profile looks at
+EXCLUSION_WINDOW = 16  # characters before a match searched for an exclusion keyword
+# Identifiers that are never personal data and whose fragments look like some (phone numbers in UUIDs).
+_SHADOWS = re.compile(
+    r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\b[0-9a-fA-F]{32,}\b"
+)
+_MAY_SHADOW = re.compile(r"[0-9a-fA-F]{8}")
+PROFILE_SAMPLE = 256  # values of each batch of a column that the column profile looks at
 PROFILE_MIN_VALUES = 20  # fewer non-empty values (or half as many distinct ones) are no profile
-PROFILE_SHARE = 0.9  # share of the sample that must match in full and validate
+PROFILE_SHARE = 0.75  # share of the sample that must match in full and validate
 
 
 def value_hash(token: str, key: bytes = b"") -> int:

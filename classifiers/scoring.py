@@ -6,6 +6,8 @@
                         + context_boost    if a column-name hint, the column's profile or a keyword in a matched
                                            cell/line supports it
                         + validator_boost  if the detector has a validator that accepted >= 90 % of candidates
+                        - validator_boost * (1 - pass_rate / 0.5)     if it accepted fewer than half of them
+                                                                       and nothing else supports the entity
                         + presidio_weight * (presidio_score - 0.5)    where Presidio analysed matched values)
 
 A pattern's base score says how specific it is alone (bare 10 digits: 0.2, a Luhn-checked card with
@@ -23,6 +25,7 @@ from classifiers.config import Scoring
 from classifiers.tally import ColumnTally
 
 VALIDATOR_PASS_RATE_FOR_BOOST = 0.9
+VALIDATOR_PASS_RATE_FOR_PENALTY = 0.5  # below it the pattern mostly matches something else here (order ids)
 
 
 @dataclass(frozen=True)
@@ -69,10 +72,13 @@ def assess(evidence: Evidence, scoring: Scoring) -> Assessment:
     else:
         strength = 0.5 + 0.5 * min(1.0, ratio / scoring.full_evidence_ratio)
     confidence = evidence.best_score * strength
-    if evidence.column_hint or evidence.keyword_values > 0:
+    context = evidence.column_hint or evidence.keyword_values > 0
+    if context:
         confidence += scoring.context_boost
     if pass_rate is not None and pass_rate >= VALIDATOR_PASS_RATE_FOR_BOOST:
         confidence += scoring.validator_boost
+    elif pass_rate is not None and pass_rate < VALIDATOR_PASS_RATE_FOR_PENALTY and not context:
+        confidence -= scoring.validator_boost * (1 - pass_rate / VALIDATOR_PASS_RATE_FOR_PENALTY)
     if evidence.presidio_score is not None:
         confidence += scoring.presidio_weight * (evidence.presidio_score - 0.5)
     return Assessment(

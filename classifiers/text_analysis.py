@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,6 +54,8 @@ PRESIDIO_ENTITIES: Mapping[str, str] = {
 NER_ENTITIES = ("PERSON", "LOCATION")  # what the spaCy recognizer adds; detectors opt in with ``ner_entity``
 
 _KEYS = {"enabled", "nlp_model", "language", "max_values"}
+_NAME_PARTICLES = frozenset({"van", "von", "der", "den", "de", "la", "le", "da", "di", "del", "dos", "du", "y"})
+_PLACE_BEFORE = re.compile(r"\b(?:near|in)\s+$", re.IGNORECASE)
 
 # A place after a word that introduces one ("moved to Berlin", "based in São Paulo"); RE2 syntax.
 _PLACE_CUE = r"(?i:\b(?:in|from|to|at|near|lives?|lived|moved|based|born|city|town|address)\b)[ ,:]+\p{Lu}\p{Ll}"
@@ -201,15 +204,28 @@ def ner_candidates(strings: pa.Array, names: NameDictionary) -> np.ndarray:
     return np.flatnonzero(rows)
 
 
-def is_known_name(span: str, names: NameDictionary) -> bool:
-    """True when a word of an NER PERSON span is a known first or last name (the check NER spans must pass).
+def reads_as_place(text: str, start: int) -> bool:
+    """True when the words just before ``start`` introduce a place ("near Bernard", "in Roth"), not a person.
 
-    spaCy's small model also calls "Zie" (Dutch for "see") or "Gateway Service" a person; requiring one
-    dictionary name keeps those out at little cost in recall (the dictionary holds eleven locales).
+    Many towns carry a person's name; NER tags "I live near Bernard" as PERSON.
     """
-    words = [word.strip(".,;:'\"()").lower() for word in span.split()]
-    known = pc.is_in(pa.array([w for w in words if w], pa.string()), value_set=names.any)
-    return bool(pc.any(known).as_py())
+    return _PLACE_BEFORE.search(text, max(0, start - 12), start) is not None
+
+
+def is_known_name(span: str, names: NameDictionary) -> bool:
+    """True when an NER PERSON span reads as a full name: the check NER spans must pass.
+
+    spaCy's small model also calls "Zie" (Dutch for "see"), "Gateway Service", a sentence-initial "Glass" or
+    "Law Mrs" a person. A span counts when it has two or more words, each capitalised (name particles such as
+    "van" or "de" aside), and one of them (or the first part of a hyphenated one) is a known first name. A lone
+    first name in prose is weak evidence and rarely identifies anyone; it is left out.
+    """
+    words = [word.strip(".,;:'\"()") for word in span.split()]
+    words = [word for word in words if word]
+    if len(words) < 2 or any(not w[:1].isupper() and w.lower() not in _NAME_PARTICLES for w in words):
+        return False
+    firsts = [word.split("-")[0].lower() for word in words if word[:1].isupper()]
+    return bool(pc.any(pc.is_in(pa.array(firsts, pa.string()), value_set=names.first)).as_py())
 
 
 def is_prose(strings: pa.Array) -> bool:

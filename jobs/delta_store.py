@@ -119,6 +119,7 @@ def commit(uri: str, table: str, schema: pa.Schema, files: list[DataFile], run_i
             elif existing.transaction_version(app_id(table, run_id)) is not None:
                 return 0
             else:
+                _add_missing_columns(existing, schema)
                 existing.create_write_transaction(adds, mode="append", schema=schema, commit_properties=properties)
             return sum(f.num_records for f in files)
         except (CommitFailedError, DeltaError, OSError) as exc:
@@ -128,6 +129,21 @@ def commit(uri: str, table: str, schema: pa.Schema, files: list[DataFile], run_i
             LOG.warning("commit to %s conflicted (%s); retrying in %.1fs", table, type(exc).__name__, delay)
             time.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def _add_missing_columns(table: Any, schema: pa.Schema) -> None:
+    """Add the columns a newer version of the job writes to a table an older version created.
+
+    Without this the new columns' values would be in the data files but invisible to every reader. New
+    columns are nullable, so older rows read them as null.
+    """
+    from deltalake import Schema
+
+    present = set(pa.schema(table.schema().to_arrow()).names)
+    missing = [field for field in schema if field.name not in present]
+    if missing:
+        LOG.info("adding column(s) %s to %s", ", ".join(f.name for f in missing), table.table_uri)
+        table.alter.add_columns(Schema.from_arrow(pa.schema(missing)).fields)
 
 
 def file_stats(data: pa.Table) -> str:

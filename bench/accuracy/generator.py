@@ -102,6 +102,7 @@ NINO = "UK_NINO"
 IP = "IP_ADDRESS"
 DOB = "DATE_OF_BIRTH"
 PERSON = "PERSON"
+LOCATION = "LOCATION"
 ABA = "ABA_ROUTING_NUMBER"
 AWS_KEY = "AWS_ACCESS_KEY"
 
@@ -722,7 +723,16 @@ _TEXT_OBJECTS: tuple[tuple[str, str, int], ...] = (
 _OBJECTS_PER_ENTITY = 5
 
 
+# Filler tokens whose value is itself personal data of the writer (where they live): labelled as spans.
+_LABELLED_FILLERS = {"<city>": LOCATION}
+
+
 def _fill(template: str, values: _Values) -> str:
+    return _fill_labelled(template, values)[0]
+
+
+def _fill_labelled(template: str, values: _Values) -> tuple[str, list[tuple[str, int, int]]]:
+    """``template`` with its tokens filled, and the spans of the filled values listed in _LABELLED_FILLERS."""
     fillers: dict[str, Callable[[], str]] = {
         "<ts>": values.timestamp,
         "<uuid>": lambda: values.make("uuid"),
@@ -738,10 +748,16 @@ def _fill(template: str, values: _Values) -> str:
         "<hash>": lambda: values.make("hex_hash"),
         "<n>": lambda: str(values.rng.randint(3, 4000)),
     }
+    spans: list[tuple[str, int, int]] = []
     for token, make in fillers.items():
         while token in template:
-            template = template.replace(token, make(), 1)
-    return template
+            start, value = template.index(token), make()
+            template = template.replace(token, value, 1)
+            shift = len(value) - len(token)  # spans already recorded after this token move with it
+            spans = [(e, a + shift, b + shift) if a > start else (e, a, b) for e, a, b in spans]
+            if token in _LABELLED_FILLERS:
+                spans.append((_LABELLED_FILLERS[token], start, start + len(value)))
+    return template, spans
 
 
 def _write_texts(root: Path, values: _Values, lines_per_object: int) -> list[ObjectLabel]:
@@ -759,25 +775,27 @@ def _write_texts(root: Path, values: _Values, lines_per_object: int) -> list[Obj
         templates = _TICKET_TEMPLATES if style == "ticket" else _LOG_TEMPLATES
         filler = _TICKET_FILLER if style == "ticket" else _LOG_FILLER
         lines: list[str] = []
-        for _ in range(lines_per_object):
+        line_spans: dict[int, list[tuple[str, int, int]]] = {}
+        for line_no in range(lines_per_object):
             if style == "ticket" and rng.random() < 0.5:
                 lines.append(values.make("sentence"))
             else:
-                lines.append(_fill(rng.choice(filler), values))
-        line_spans: dict[int, tuple[str, int, int]] = {}
+                line, filled = _fill_labelled(rng.choice(filler), values)
+                lines.append(line)
+                if filled:
+                    line_spans[line_no] = filled
         for entity in planted[asset]:
             for line_no in rng.sample(range(lines_per_object), rng.randint(1, 3)):
-                if line_no in line_spans:
+                if line_no in line_spans and line_spans[line_no][0][0] != LOCATION:
                     continue
                 kind, template = rng.choice(templates[entity])
                 before, after = template.split("{}", 1)
                 before, after, value = _fill(before, values), _fill(after, values), values.make(kind)
                 lines[line_no] = before + value + after
-                line_spans[line_no] = (entity, len(before), len(before) + len(value))
+                line_spans[line_no] = [(entity, len(before), len(before) + len(value))]  # replaces a filler line
         spans, offset = [], 0
         for line_no, line in enumerate(lines):
-            if line_no in line_spans:
-                entity, start, end = line_spans[line_no]
+            for entity, start, end in line_spans.get(line_no, ()):
                 spans.append(Span(entity, offset + start, offset + end))
             offset += len(line) + 1
         data = ("\n".join(lines) + "\n").encode("utf-8")

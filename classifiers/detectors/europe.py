@@ -446,7 +446,6 @@ DE_ID_CARD = register(
             r"(^|_)(de_)?id_card(_no|_number)?(_|$)",
         ),
         validate=de_id_card_check_digit,
-        column_profile=True,  # a column passing the checksum throughout is identified by content
         mask=masking.mask_keep_last(2),
         requires_context=True,
         sensitivity=Sensitivity.HIGH,

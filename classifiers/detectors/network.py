@@ -32,6 +32,7 @@ IP_ADDRESS = register(
         ),
         # Four-part version numbers are valid IPv4 addresses; in a version or build column they are versions.
         column_exclusions=(r"(^|_)(version|ver|build|release|firmware|sw_version|os_build|build_number)(_|$)",),
+        exclusion_keywords=("version", "ver", "build", "release", "firmware", "revision", "rev"),
         validate=validators.ip_address,
         mask=masking.mask_ip_address,
         sensitivity=Sensitivity.LOW,

@@ -175,3 +175,16 @@ def test_write_file_names_the_part_after_the_run_and_reports_its_size(tmp_path):
 )
 def test_table_uri(output, expected):
     assert table_uri(output, "findings") == expected
+
+
+def test_a_table_written_by_an_older_version_gains_the_new_columns(tmp_path):
+    uri = str(tmp_path / "t")
+    old = pa.schema([("run_id", pa.string()), ("n", pa.int64())])
+    write_table(pa.Table.from_pylist([{"run_id": "a", "n": 0}], schema=old), uri, "t", "run-1")
+    assert write_table(rows("b"), uri, "t", "run-2") == 1
+    assert read(uri) == [
+        {"run_id": "a", "n": 0, "at": None, "tags": None},
+        {"run_id": "b", "n": 0, "at": WHEN, "tags": ["b"]},
+    ]
+    protocol = DeltaTable(uri).protocol()
+    assert (protocol.min_reader_version, protocol.min_writer_version) == (1, 2)

@@ -459,3 +459,41 @@ def test_random_numbers_and_short_or_repetitive_columns_have_no_profile():
     engine.scan(pa.array(_bsns(9) * 5), repeated)
     assert (random_digits.column_profiles, few.column_profiles, repeated.column_profiles) == (set(), set(), set())
     assert "NL_BSN" not in few.entities or few.entities["NL_BSN"].matched_values == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "counts"),
+    [
+        # (candidates, validated, matched): an excluded match is not even a candidate
+        ("The app shows version 10.2.33.114 on the settings page.", (0, 0, 0)),
+        ("INFO [deploy] build=1.2.3.4 started", (0, 0, 0)),
+        ("ver: 1.2.3.4", (0, 0, 0)),
+        ("firmware 10.0.0.1 installed", (0, 0, 0)),
+        ("GET / from ip 10.2.33.114", (1, 1, 1)),
+        ("10.0.0.1 version check ok", (1, 1, 1)),  # the word comes after the address
+    ],
+)
+def test_an_exclusion_keyword_just_before_a_match_says_it_is_something_else(
+    line: str, counts: tuple[int, int, int]
+) -> None:
+    engine = Engine(DetectionConfig.default())
+    tally = ColumnTally(None)
+    engine.scan(pa.array([line]), tally)
+    ip = tally.entities.get("IP_ADDRESS", EntityTally())
+    assert (ip.candidates, ip.validated, ip.matched_values) == counts
+
+
+def test_fragments_of_uuids_and_hashes_are_not_candidates():
+    engine = Engine(DetectionConfig.default())
+    tally = ColumnTally(None)
+    engine.scan(
+        pa.array(
+            [
+                "request_id=3f2a1b2c-0519-4038-9d2b-7e5f0a1b2c3d path=/api/v1/orders status=200",
+                "key=5d41402abc4b2a76b9719d911017c592 call +44 20 7946 0958",
+            ]
+        ),
+        tally,
+    )
+    phone = tally.entities["PHONE_NUMBER"]
+    assert (phone.candidates, phone.matched_values, phone.samples) == (1, 1, ["+** ** **** **58"])

@@ -153,3 +153,24 @@ def test_presidio_score_raises_or_lowers_confidence(presidio: float | None, expe
     given = evidence(seen=100, matched=1, best=0.85, free_text=True)
     given = Evidence(**{**given.__dict__, "presidio_score": presidio})
     assert assess(given, Scoring()).confidence == expected
+
+
+@pytest.mark.parametrize(
+    ("candidates", "validated", "keywords", "expected"),
+    [
+        # 16-digit values in free text, 2 distinct valid ones: 0.4 * 0.7 = 0.28, then
+        pytest.param(20, 2, 0, 0.12, id="pass-rate-0.1"),  # - 0.2 * (1 - 0.1 / 0.5) = - 0.16
+        pytest.param(8, 2, 0, 0.18, id="pass-rate-0.25"),  # - 0.2 * (1 - 0.25 / 0.5) = - 0.1
+        pytest.param(4, 2, 0, 0.28, id="pass-rate-0.5-no-penalty"),
+        pytest.param(2, 2, 0, 0.48, id="pass-rate-1.0-boost"),  # + 0.2
+        pytest.param(20, 2, 1, 0.58, id="pass-rate-0.1-with-keyword-no-penalty"),  # + 0.3 context
+    ],
+)
+def test_a_validator_that_rejects_most_candidates_lowers_confidence_without_context(
+    candidates: int, validated: int, keywords: int, expected: float
+) -> None:
+    given = evidence(
+        seen=100, matched=2, candidates=candidates, validated=validated, distinct=2, keywords=keywords, best=0.4,
+        validator=True, free_text=True,
+    )  # fmt: skip
+    assert assess(given, Scoring()).confidence == expected

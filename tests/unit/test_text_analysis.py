@@ -20,6 +20,7 @@ from classifiers.text_analysis import (
     is_known_name,
     is_prose,
     ner_candidates,
+    reads_as_place,
     text_analyzer,
 )
 from tests.helpers import NLP_MODEL, with_ner
@@ -103,9 +104,13 @@ def test_ner_prescreen_marks_known_capitalised_names_and_place_cues() -> None:
 
 def test_known_name_check_and_prose_columns() -> None:
     names = faker_names()
-    assert [is_known_name(s, names) for s in ("Maria Garcia", "Zie", "Gateway Service", "Dr. John Smith")] == [
+    spans = (
+        "Maria Garcia", "Dr. John Smith", "Jean-Luc Picard", "Anna van der Berg",  # full names
+        "Maria", "Zie", "Gateway Service", "Law Mrs", "bill financial", "Glass arrive",  # not
+    )  # fmt: skip
+    assert [is_known_name(s, names) for s in spans] == [True] * 4 + [False] * 6
+    assert [reads_as_place(t, t.index("Bernard")) for t in ("I live near Bernard.", "Ask Bernard", "in  Bernard")] == [
         True,
-        False,
         False,
         True,
     ]
