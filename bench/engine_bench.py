@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from bench.data import log_lines, mixed_columns
 from classifiers.config import DetectionConfig
 from classifiers.engine import Engine
 from classifiers.tally import ColumnTally
+from classifiers.text_analysis import TextAnalysisSettings
 from jobs.config import Reading
 
 BATCH = Reading().batch_rows
@@ -61,9 +63,10 @@ def engine_columns(rows: int, runs: int) -> Measurement:
     return Measurement("engine, mixed columns", rows * len(columns), _timed(runs, scan))
 
 
-def engine_text(rows: int, runs: int) -> Measurement:
-    """The full default detector set over log lines."""
-    engine = Engine(DetectionConfig.default())
+def engine_text(rows: int, runs: int, text: TextAnalysisSettings | None = None, label: str = "") -> Measurement:
+    """The full default detector set over log lines; ``text`` replaces the Presidio settings (default: shipped)."""
+    config = DetectionConfig.default()
+    engine = Engine(config if text is None else dataclasses.replace(config, text=text))
     lines = log_lines(rows)
 
     def scan() -> None:
@@ -71,7 +74,7 @@ def engine_text(rows: int, runs: int) -> Measurement:
         for start in range(0, len(lines), BATCH):
             engine.scan(lines.slice(start, BATCH), tally)
 
-    return Measurement("engine, free text (log lines)", rows, _timed(runs, scan))
+    return Measurement(f"engine, free text (log lines){label}", rows, _timed(runs, scan))
 
 
 def prefilter_re2(rows: int, runs: int) -> Measurement:

@@ -16,7 +16,6 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -228,7 +227,8 @@ class Engine:
         if analyzer is None:
             return
         wanted = {row: {t for t in types if t in PRESIDIO_ENTITIES} for row, types in accepted.items()}
-        queue = [row for row in sorted(wanted) if wanted[row]][:budget]
+        # Presidio's score is a mean: a sample of the accepted values gives it; the rest of the budget is NER's.
+        queue = [row for row in sorted(wanted) if wanted[row]][: min(budget, PRESIDIO_SCORE_SAMPLE)]
         ner = [d for d in self.detectors if d.ner_entity is not None and d.entity_type not in excluded]
         if analyzer.ner and ner and len(queue) < budget:
             queued = set(queue)
@@ -376,7 +376,9 @@ class Engine:
         window = max(0, match.start - distance - MAX_KEYWORD_CHARS)
         return any(found.end() >= match.start - distance for found in regex.finditer(text, window, match.start))
 
-    def _is_something_else(self, detector_index: int, start: int, end: int, text: str, shadows: list[Any]) -> bool:
+    def _is_something_else(
+        self, detector_index: int, start: int, end: int, text: str, shadows: list[tuple[int, int]]
+    ) -> bool:
         """True for a match inside a longer UUID or hex hash, or right after an exclusion keyword of its detector.
 
         ``0519-4038`` inside a UUID is no phone number and ``build 10.0.0.1`` no IP address; such matches are
@@ -451,6 +453,7 @@ class Engine:
 
 
 MAX_KEYWORD_CHARS = 64
+PRESIDIO_SCORE_SAMPLE = 100  # accepted values per batch that Presidio scores (the rest of the budget is NER's)
 EXCLUSION_WINDOW = 16  # characters before a match searched for an exclusion keyword
 # Identifiers that are never personal data and whose fragments look like some (phone numbers in UUIDs).
 _SHADOWS = re.compile(

@@ -77,7 +77,7 @@ class TextAnalysisSettings:
     enabled: bool = True
     nlp_model: str | None = "en_core_web_sm"
     language: str = "en"
-    max_values: int = 1000
+    max_values: int = 500
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any] | None) -> TextAnalysisSettings:

@@ -354,3 +354,17 @@ def test_registering_a_duplicate_entity_type_raises_and_keeps_the_original():
         registry.register(duplicate)
     assert registry.get("EMAIL_ADDRESS") is contact.EMAIL_ADDRESS
     assert len(registry.all_detectors()) == len(ENTITY_TYPES)
+
+
+def test_with_section_changes_the_parsed_and_the_raw_configuration():
+    from classifiers.text_analysis import TextAnalysisSettings
+
+    config = load_config().with_full_scan()
+    changed = config.with_section("presidio", {"nlp_model": "my_model", "max_values": 10})
+    assert changed.detection.text == TextAnalysisSettings(True, "my_model", "en", 10)
+    assert changed.raw["presidio"] == {"enabled": True, "nlp_model": "my_model", "language": "en", "max_values": 10}
+    assert changed.sampling.full_scan is True
+    assert parse_config(changed.raw).detection.text == changed.detection.text  # what Spark tasks rebuild
+    with raises(ConfigError, "presidio: unknown key(s) 'model'; valid keys are: enabled, language, max_values, "
+                "nlp_model"):  # fmt: skip
+        config.with_section("presidio", {"model": "x"})

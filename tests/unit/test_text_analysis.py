@@ -29,7 +29,7 @@ PRESIDIO = metadata.version("presidio-analyzer")
 
 
 def test_settings_parse_defaults_and_values() -> None:
-    assert TextAnalysisSettings.parse(None) == TextAnalysisSettings(True, "en_core_web_sm", "en", 1000)
+    assert TextAnalysisSettings.parse(None) == TextAnalysisSettings(True, "en_core_web_sm", "en", 500)
     assert TextAnalysisSettings.parse({"nlp_model": None, "max_values": 5}) == TextAnalysisSettings(True, None, "en", 5)
 
 
