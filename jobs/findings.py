@@ -53,11 +53,12 @@ def asset_assignment(partials: DataFrame, plan: DataFrame) -> DataFrame:
 
     Structured objects of one dataset folder that share a format and a set of columns are one logical
     table, reported under the folder's URI; a structured object alone is its own asset. Text objects are
-    always their own asset, with object-level findings.
+    always their own asset, with object-level findings. A table of an RDS snapshot export is reported under
+    its folder even when it has a single file, so that each exported table is one asset whatever its size.
     """
     objects = (
         partials.filter(F.col("kind") == "asset")
-        .join(plan.select("object_uri", "dataset"), "object_uri")
+        .join(plan.select("object_uri", "dataset", "table_name"), "object_uri")
         .withColumn("schema_fp", F.array_join(F.array_sort(F.coalesce("columns", F.array())), "\u0001"))
     )
     structured = objects.filter(F.col("format").isin(*sorted(STRUCTURED)))
@@ -65,7 +66,9 @@ def asset_assignment(partials: DataFrame, plan: DataFrame) -> DataFrame:
     sizes = structured.groupBy(*group).agg(F.count(F.lit(1)).alias("members"))
     tables = structured.join(sizes, group).select(
         "object_uri",
-        F.when(F.col("members") > 1, F.col("dataset")).otherwise(F.col("object_uri")).alias("asset"),
+        F.when((F.col("members") > 1) | F.col("table_name").isNotNull(), F.col("dataset"))
+        .otherwise(F.col("object_uri"))
+        .alias("asset"),
         F.lit("column").alias("level"),
     )
     texts = objects.filter(~F.col("format").isin(*sorted(STRUCTURED))).select(
@@ -74,21 +77,29 @@ def asset_assignment(partials: DataFrame, plan: DataFrame) -> DataFrame:
     return tables.unionByName(texts)
 
 
-def findings_frame(partials: DataFrame, plan: DataFrame, assignment: DataFrame, run: RunContext) -> DataFrame:
+def findings_frame(
+    partials: DataFrame,
+    plan: DataFrame,
+    assignment: DataFrame,
+    run: RunContext,
+    column_types: DataFrame | None = None,
+) -> DataFrame:
     """Aggregate partial evidence into scored findings, one row per asset, column and entity type.
 
-    ``assignment`` is the result of asset_assignment() for the same partials and plan.
+    ``assignment`` is the result of asset_assignment() for the same partials and plan. ``column_types``
+    (``asset, column, column_type``) holds the database types the driver knows, from RDS export metadata.
     """
     assets = (
         partials.filter(F.col("kind") == "asset")
         .join(assignment, "object_uri")
-        .join(plan.select("object_uri", "region", "source_kind"), "object_uri")
+        .join(plan.select("object_uri", "region", "source_kind", "table_name"), "object_uri")
         .groupBy("asset", "level")
         .agg(
             F.sum("rows_scanned").alias("rows_scanned"),
             F.count(F.lit(1)).alias("objects_scanned"),
             F.min("region").alias("region"),
             F.min("source_kind").alias("source_kind"),
+            F.min("table_name").alias("table_name"),
         )
     )
     evidence = partials.join(assignment.select("object_uri", "asset"), "object_uri")
@@ -126,6 +137,10 @@ def findings_frame(partials: DataFrame, plan: DataFrame, assignment: DataFrame, 
         entities["*"], columns["values_scanned"], columns["column_hints"], columns["column_profiles"]
     )
     joined = joined.join(assets, "asset")
+    if column_types is not None:
+        joined = joined.join(column_types, ["asset", "column"], "left")
+    else:
+        joined = joined.withColumn("column_type", F.lit(None).cast("string"))
     scored_schema = to_arrow_schema(joined.schema)
     for field in _SCORED_SCHEMA:
         if field.name not in scored_schema.names:
@@ -166,6 +181,7 @@ def assets_frame(
             "status",
             "reason",
             "duration_ms",
+            "table_name",
         )
     )
     not_read = skipped.select(
@@ -184,6 +200,7 @@ def assets_frame(
         "status",
         "reason",
         F.lit(0).cast("long").alias("duration_ms"),
+        "table_name",
     )
     return _conform(scanned.unionByName(not_read), ASSETS, run)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from classifiers.errors import ScanError
+from jobs import rds_export
 from jobs.config import Sampling
 from jobs.formats import guess_from_name
 from jobs.redaction import safe_reason
@@ -32,6 +33,8 @@ class PlannedObject:
     dataset: str
     source_kind: str
     reason: str | None = None  # why it is skipped, for skipped objects
+    table_name: str | None = None  # the database table, for objects of an RDS snapshot export
+    status: str = "skipped"  # the assets status of an object not read: 'skipped', or 'error' (broken metadata)
 
 
 @dataclass
@@ -41,6 +44,9 @@ class Plan:
     objects: list[PlannedObject] = field(default_factory=list)
     skipped: list[PlannedObject] = field(default_factory=list)
     failed_sources: list[PlannedObject] = field(default_factory=list)
+    # Tables and databases an RDS export's metadata reports as not exported: assets rows, not listed objects.
+    export_problems: list[PlannedObject] = field(default_factory=list)
+    column_types: dict[tuple[str, str], str] = field(default_factory=dict)  # (dataset, column) -> database type
 
     @property
     def listed(self) -> int:
@@ -70,23 +76,58 @@ def plan_scan(sources: Iterable[str], sampling: Sampling) -> Plan:
         except ScanError as exc:
             plan.failed_sources.append(PlannedObject(location.uri, 0, None, None, location.uri, kind, safe_reason(exc)))
             continue
-        by_dataset: dict[tuple[str, str], list[ObjectInfo]] = defaultdict(list)
+        exports = _exports(listed, region, plan)
+        by_dataset: dict[tuple[str, str, str, str | None], list[ObjectInfo]] = defaultdict(list)
         for info in listed:
+            export = _export_of(info.uri, exports)
+            if export is not None and export.is_metadata(info.uri):
+                status, note = export.metadata_reasons[info.uri]  # metadata is read on the driver, never scanned
+                plan.skipped.append(_planned(info, region, export.root, rds_export.SOURCE_KIND, note, None, status))
+                continue
+            dataset, object_kind, table_name = _place(info.uri, export, kind)
             reason = _skip_reason(info)
-            dataset = dataset_of(info.uri)
             if reason:
-                plan.skipped.append(_planned(info, region, dataset, kind, reason))
+                plan.skipped.append(_planned(info, region, dataset, object_kind, reason, table_name))
             else:
-                by_dataset[(dataset, guess_from_name(info.uri).format or "unknown")].append(info)
-        for (dataset, _), infos in sorted(by_dataset.items()):
+                format_ = guess_from_name(info.uri).format or "unknown"
+                by_dataset[(dataset, format_, object_kind, table_name)].append(info)
+        for (dataset, _, object_kind, table_name), infos in sorted(by_dataset.items(), key=lambda item: item[0][:2]):
             chosen = _spread(infos, None if sampling.full_scan else sampling.objects_per_dataset)
             for info in infos:
                 if info.uri in chosen:
-                    plan.objects.append(_planned(info, region, dataset, kind, None))
+                    plan.objects.append(_planned(info, region, dataset, object_kind, None, table_name))
                 else:
                     reason = f"sampling: {sampling.objects_per_dataset} of {len(infos)} objects read in this dataset"
-                    plan.skipped.append(_planned(info, region, dataset, kind, reason))
+                    plan.skipped.append(_planned(info, region, dataset, object_kind, reason, table_name))
     return plan
+
+
+def _exports(listed: list[ObjectInfo], region: str | None, plan: Plan) -> list[rds_export.RdsExport]:
+    """The RDS snapshot exports among ``listed``, longest root first; their metadata goes into ``plan``."""
+    uris = [info.uri for info in listed]
+    exports = [rds_export.load_export(root, uris, region) for root in rds_export.export_roots(uris)]
+    for export in exports:
+        plan.column_types.update(export.column_types)
+        plan.export_problems.extend(
+            PlannedObject(p.asset, 0, None, region, p.asset, rds_export.SOURCE_KIND, p.reason, p.table_name, p.status)
+            for p in export.problems
+        )
+    return sorted(exports, key=lambda export: -len(export.root))
+
+
+def _place(uri: str, export: rds_export.RdsExport | None, kind: str) -> tuple[str, str, str | None]:
+    """Dataset, source kind and table name of an object: an exported table's files are one dataset."""
+    if export is None:
+        return dataset_of(uri), kind, None
+    table = export.table_of(uri)
+    if table is None:  # under the export but outside any table folder: planned as usual, still from the export
+        return dataset_of(uri), rds_export.SOURCE_KIND, None
+    return table.dataset, rds_export.SOURCE_KIND, table.table_name
+
+
+def _export_of(uri: str, exports: list[rds_export.RdsExport]) -> rds_export.RdsExport | None:
+    """The innermost export whose root holds ``uri``, if any."""
+    return next((export for export in exports if uri.startswith(export.root)), None)
 
 
 def _skip_reason(info: ObjectInfo) -> str | None:
@@ -108,5 +149,13 @@ def _spread(infos: list[ObjectInfo], limit: int | None) -> set[str]:
     return {ordered[round(i * last / (limit - 1))] for i in range(limit)}
 
 
-def _planned(info: ObjectInfo, region: str | None, dataset: str, kind: str, reason: str | None) -> PlannedObject:
-    return PlannedObject(info.uri, info.size, info.last_modified, region, dataset, kind, reason)
+def _planned(
+    info: ObjectInfo,
+    region: str | None,
+    dataset: str,
+    kind: str,
+    reason: str | None,
+    table_name: str | None = None,
+    status: str = "skipped",
+) -> PlannedObject:
+    return PlannedObject(info.uri, info.size, info.last_modified, region, dataset, kind, reason, table_name, status)

@@ -140,7 +140,7 @@ def run_scan(
 
     tick = time.monotonic()
     assignment = asset_assignment(partials, plan_df).persist()
-    findings = findings_frame(partials, plan_df, assignment, context).persist()
+    findings = findings_frame(partials, plan_df, assignment, context, _column_types(spark, plan)).persist()
     assets = assets_frame(partials, plan_df, assignment, _skipped_frame(spark, plan), context).persist()
     result = _summarise(request.run_id, plan, partials, findings, assets)
     write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id)
@@ -166,7 +166,7 @@ def _plan_frame(spark: SparkSession, objects: list[PlannedObject], config: ScanC
     # Largest objects first, dealt round-robin into the tasks' slices, so no task gets all the big ones.
     by_size = sorted(objects, key=lambda o: (-o.size, o.uri))
     dealt = [o for task in range(tasks) for o in by_size[task::tasks]]
-    rows = [(o.uri, o.size, o.last_modified, o.region, o.dataset, o.source_kind) for o in dealt]
+    rows = [(o.uri, o.size, o.last_modified, o.region, o.dataset, o.source_kind, o.table_name) for o in dealt]
     return spark.createDataFrame(spark.sparkContext.parallelize(rows, tasks), spark_ddl(PLAN_SCHEMA))
 
 
@@ -179,16 +179,23 @@ def _skipped_frame(spark: SparkSession, plan: Plan) -> DataFrame:
             guess_from_name(o.uri).format,
             o.size,
             o.last_modified,
-            "error" if o in plan.failed_sources else "skipped",
+            "error" if o in plan.failed_sources else o.status,
             o.reason,
+            o.table_name,
         )
-        for o in [*plan.skipped, *plan.failed_sources]
+        for o in [*plan.skipped, *plan.failed_sources, *plan.export_problems]
     ]
     schema = (
         "object_uri string, source_kind string, region string, format string, size_bytes long, "
-        "last_modified timestamp, status string, reason string"
+        "last_modified timestamp, status string, reason string, table_name string"
     )
     return spark.createDataFrame(rows, schema)
+
+
+def _column_types(spark: SparkSession, plan: Plan) -> DataFrame:
+    # Original database types from RDS export metadata: a few rows per table, joined to findings by Spark.
+    rows = [(dataset, column, column_type) for (dataset, column), column_type in sorted(plan.column_types.items())]
+    return spark.createDataFrame(rows, "asset string, column string, column_type string")
 
 
 def _summarise(run_id: str, plan: Plan, partials: DataFrame, findings: DataFrame, assets: DataFrame) -> ScanResult:

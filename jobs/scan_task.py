@@ -28,6 +28,7 @@ PLAN_SCHEMA = pa.schema(
         ("region", pa.string()),
         ("dataset", pa.string()),
         ("source_kind", pa.string()),
+        ("table_name", pa.string()),  # the database table of an RDS snapshot export object, else null
     ]
 )
 

@@ -38,6 +38,8 @@ FINDINGS = pa.schema(
         ("detectors", pa.list_(pa.string())),
         ("objects_scanned", pa.int64()),
         ("sampling", pa.string()),
+        ("table_name", pa.string()),
+        ("column_type", pa.string()),
     ]
 )
 
@@ -60,6 +62,7 @@ ASSETS = pa.schema(
         ("status", pa.string()),
         ("reason", pa.string()),
         ("duration_ms", pa.int64()),
+        ("table_name", pa.string()),
     ]
 )
 

@@ -48,6 +48,8 @@ def _finding(source: Path, asset: str, column: str | None, entity: str, **values
         "presidio_score": None,
         **values,
         "sampling": SAMPLING,
+        "table_name": None,  # only RDS snapshot exports name a database table
+        "column_type": None,
     }
     return {name: row[name] for name in FINDINGS.names}
 
@@ -211,6 +213,7 @@ def test_assets_rows_record_every_object_with_its_status(
             "columns": columns,
             "status": status,
             "reason": reason,
+            "table_name": None,
         }
 
     sizes = {
