@@ -15,7 +15,7 @@ from classifiers.config import DetectionConfig, parse_detection
 from classifiers.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "scan.yaml"
-_SECTIONS = {"detectors", "custom_identifiers", "allow_list", "scoring", "presidio", "sampling", "read"}
+_SECTIONS = {"detectors", "custom_identifiers", "allow_list", "scoring", "presidio", "sampling", "read", "unload"}
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,55 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class Unload:
+    """How Redshift UNLOAD text output was written (UNLOAD's own option names); None: sniffed per file.
+
+    ``columns`` names the columns of UNLOAD prefixes written without MANIFEST VERBOSE or HEADER
+    (``{"s3://bucket/unload/venue_": ["venueid", "venuename"]}``); without them, columns are named by position.
+    """
+
+    delimiter: str | None = None
+    escape: bool | None = None
+    addquotes: bool | None = None
+    header: bool | None = None
+    null_as: str = ""
+    columns: Mapping[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.delimiter is not None and (not isinstance(self.delimiter, str) or len(self.delimiter) != 1):
+            raise ConfigError(f"unload.delimiter must be one character or null, got {self.delimiter!r}")
+        for name in ("escape", "addquotes", "header"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, bool):
+                raise ConfigError(f"unload.{name} must be true, false or null, got {value!r}")
+        if not isinstance(self.null_as, str):
+            raise ConfigError(f"unload.null_as must be a string, got {self.null_as!r}")
+        if not isinstance(self.columns, Mapping) or not all(
+            isinstance(v, list) and all(isinstance(c, str) for c in v) for v in self.columns.values()
+        ):
+            raise ConfigError("unload.columns must map UNLOAD prefixes to lists of column names")
+
+    def read_options(self, prefix: str, manifest_columns: list[str] | None) -> dict[str, Any]:
+        """The read options of one UNLOAD's text files: columns from its manifest, else from configuration."""
+        options: dict[str, Any] = {
+            "delimiter": self.delimiter,
+            "escape": self.escape,
+            "addquotes": self.addquotes,
+            "header": self.header,
+            "null_as": self.null_as,
+        }
+        options["columns"] = manifest_columns or self.columns.get(prefix)
+        return options
+
+
+@dataclass(frozen=True)
 class ScanConfig:
     """Everything the scan needs to know besides its sources and output."""
 
     detection: DetectionConfig
     sampling: Sampling = Sampling()
     reading: Reading = Reading()
+    unload: Unload = field(default_factory=Unload)
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -91,6 +134,7 @@ class ScanConfig:
             "presidio": asdict(self.detection.text),
             "sampling": asdict(self.sampling),
             "read": asdict(self.reading),
+            "unload": asdict(self.unload),
         }
         return hashlib.sha256(json.dumps(effective, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -126,6 +170,7 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
         detection=detection,
         sampling=_section(Sampling, "sampling", raw.get("sampling")),
         reading=_section(Reading, "read", raw.get("read")),
+        unload=_section(Unload, "unload", raw.get("unload")),
         raw=raw,
     )
 

@@ -21,6 +21,7 @@ from classifiers.scoring import Evidence, assess, decision, presidio_score
 from jobs.formats import STRUCTURED
 from jobs.scan_task import engine_for
 from jobs.tables import ASSETS, FINDINGS, spark_ddl, spark_type
+from jobs.unload import SOURCE_KIND as UNLOAD_KIND
 
 _SCORED_SCHEMA = pa.schema(
     [
@@ -54,11 +55,12 @@ def asset_assignment(partials: DataFrame, plan: DataFrame) -> DataFrame:
     Structured objects of one dataset folder that share a format and a set of columns are one logical
     table, reported under the folder's URI; a structured object alone is its own asset. Text objects are
     always their own asset, with object-level findings. A table of an RDS snapshot export is reported under
-    its folder even when it has a single file, so that each exported table is one asset whatever its size.
+    its folder even when it has a single file, so that each exported table is one asset whatever its size; so
+    is a Redshift UNLOAD, under its prefix.
     """
     objects = (
         partials.filter(F.col("kind") == "asset")
-        .join(plan.select("object_uri", "dataset", "table_name"), "object_uri")
+        .join(plan.select("object_uri", "dataset", "table_name", "source_kind"), "object_uri")
         .withColumn("schema_fp", F.array_join(F.array_sort(F.coalesce("columns", F.array())), "\u0001"))
     )
     structured = objects.filter(F.col("format").isin(*sorted(STRUCTURED)))
@@ -66,7 +68,10 @@ def asset_assignment(partials: DataFrame, plan: DataFrame) -> DataFrame:
     sizes = structured.groupBy(*group).agg(F.count(F.lit(1)).alias("members"))
     tables = structured.join(sizes, group).select(
         "object_uri",
-        F.when((F.col("members") > 1) | F.col("table_name").isNotNull(), F.col("dataset"))
+        F.when(
+            (F.col("members") > 1) | F.col("table_name").isNotNull() | (F.col("source_kind") == UNLOAD_KIND),
+            F.col("dataset"),
+        )
         .otherwise(F.col("object_uri"))
         .alias("asset"),
         F.lit("column").alias("level"),

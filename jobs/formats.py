@@ -33,7 +33,7 @@ KNOWN_UNSUPPORTED = {
     ".pdf": "PDF documents are not supported yet",
     ".xlsx": "spreadsheets are not supported yet",
 }
-STRUCTURED = frozenset({"csv", "tsv", "jsonl", "parquet"})
+STRUCTURED = frozenset({"csv", "tsv", "jsonl", "parquet", "unload_text"})
 MAGIC = {"gzip": b"\x1f\x8b", "bz2": b"BZh", "zstd": b"\x28\xb5\x2f\xfd"}
 PARQUET_MAGIC = b"PAR1"
 

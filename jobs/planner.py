@@ -6,18 +6,19 @@ listed is recorded as a failed asset. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from classifiers.errors import ScanError
-from jobs import rds_export
-from jobs.config import Sampling
+from jobs import rds_export, unload
+from jobs.config import Sampling, Unload
 from jobs.formats import guess_from_name
 from jobs.redaction import safe_reason
-from jobs.storage import ARCHIVE_STORAGE_CLASSES, ObjectInfo, bucket_region, list_objects, parse_uri
+from jobs.storage import ARCHIVE_STORAGE_CLASSES, ObjectInfo, bucket_region, filesystem, list_objects, parse_uri
 
 _PARTITION_SEGMENT = re.compile(r"^[^=/]+=[^/]*$")
 
@@ -35,6 +36,7 @@ class PlannedObject:
     reason: str | None = None  # why it is skipped, for skipped objects
     table_name: str | None = None  # the database table, for objects of an RDS snapshot export
     status: str = "skipped"  # the assets status of an object not read: 'skipped', or 'error' (broken metadata)
+    read_options: str | None = None  # JSON read options (Redshift UNLOAD text: delimiter, columns ...)
 
 
 @dataclass
@@ -64,8 +66,9 @@ def dataset_of(uri: str) -> str:
     return f"{scheme}://{'/'.join(parts)}/"
 
 
-def plan_scan(sources: Iterable[str], sampling: Sampling) -> Plan:
+def plan_scan(sources: Iterable[str], sampling: Sampling, unload_config: Unload | None = None) -> Plan:
     """List ``sources`` and decide, object by object, what is read."""
+    unload_config = unload_config or Unload()
     plan = Plan()
     for source in sources:
         location = parse_uri(source)
@@ -77,14 +80,21 @@ def plan_scan(sources: Iterable[str], sampling: Sampling) -> Plan:
             plan.failed_sources.append(PlannedObject(location.uri, 0, None, None, location.uri, kind, safe_reason(exc)))
             continue
         exports = _exports(listed, region, plan)
+        unloads = _unloads(listed, region, plan, unload_config)
         by_dataset: dict[tuple[str, str, str, str | None], list[ObjectInfo]] = defaultdict(list)
         for info in listed:
+            if info.uri in unloads.manifests:
+                note = unloads.manifests[info.uri]  # read on the driver for the column names, never scanned
+                plan.skipped.append(_planned(info, region, dataset_of(info.uri), unload.SOURCE_KIND, note))
+                continue
             export = _export_of(info.uri, exports)
             if export is not None and export.is_metadata(info.uri):
                 status, note = export.metadata_reasons[info.uri]  # metadata is read on the driver, never scanned
                 plan.skipped.append(_planned(info, region, export.root, rds_export.SOURCE_KIND, note, None, status))
                 continue
             dataset, object_kind, table_name = _place(info.uri, export, kind)
+            if info.uri in unloads.datasets:
+                dataset, object_kind = unloads.datasets[info.uri], unload.SOURCE_KIND
             reason = _skip_reason(info)
             if reason:
                 plan.skipped.append(_planned(info, region, dataset, object_kind, reason, table_name))
@@ -95,11 +105,45 @@ def plan_scan(sources: Iterable[str], sampling: Sampling) -> Plan:
             chosen = _spread(infos, None if sampling.full_scan else sampling.objects_per_dataset)
             for info in infos:
                 if info.uri in chosen:
-                    plan.objects.append(_planned(info, region, dataset, object_kind, None, table_name))
+                    planned = _planned(info, region, dataset, object_kind, None, table_name)
+                    plan.objects.append(replace(planned, read_options=unloads.read_options.get(dataset)))
                 else:
                     reason = f"sampling: {sampling.objects_per_dataset} of {len(infos)} objects read in this dataset"
                     plan.skipped.append(_planned(info, region, dataset, object_kind, reason, table_name))
     return plan
+
+
+@dataclass
+class _Unloads:
+    """Redshift UNLOADs of one source: each data file's dataset, read options per dataset, manifest notes."""
+
+    datasets: dict[str, str] = field(default_factory=dict)  # object URI -> UNLOAD dataset
+    read_options: dict[str, str] = field(default_factory=dict)  # dataset -> JSON read options
+    manifests: dict[str, str] = field(default_factory=dict)  # manifest URI -> reason recorded for it
+
+
+def _unloads(listed: list[ObjectInfo], region: str | None, plan: Plan, config: Unload) -> _Unloads:
+    """Find the UNLOADs among ``listed``: their manifests give column names and types (into ``plan``)."""
+    found = _Unloads()
+    for group in unload.find_unloads([i.uri for i in listed], dataset_of, lambda uri: _read_text(uri, region)):
+        manifest = group.manifest
+        columns = manifest.columns if manifest is not None else None
+        for uri in group.files:
+            found.datasets[uri] = group.dataset
+        names = [c.name for c in columns] if columns else None
+        found.read_options[group.dataset] = json.dumps(config.read_options(group.dataset, names), sort_keys=True)
+        for column in columns or []:
+            plan.column_types[(group.dataset, column.name)] = column.type
+        if group.manifest_uri is not None:
+            problems = manifest.problems if manifest is not None else []
+            found.manifests[group.manifest_uri] = "; ".join([unload.MANIFEST_REASON, *problems])
+    return found
+
+
+def _read_text(uri: str, region: str | None) -> str:
+    location = parse_uri(uri)
+    with filesystem(location, region).open_input_stream(location.fs_path) as stream:
+        return bytes(stream.read(unload.MAX_MANIFEST_BYTES)).decode("utf-8", errors="replace")
 
 
 def _exports(listed: list[ObjectInfo], region: str | None, plan: Plan) -> list[rds_export.RdsExport]:

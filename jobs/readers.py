@@ -10,9 +10,10 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,6 +23,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from classifiers.errors import SourceError
+from jobs import unload
 from jobs.formats import (
     PARQUET_MAGIC,
     STRUCTURED,
@@ -74,11 +76,20 @@ class UnsupportedObject(SourceError):
 class ObjectReader:
     """Opens one object, decides its real format and compression, and streams its content."""
 
-    def __init__(self, fs: pafs.FileSystem, path: str, guess: FormatGuess, limits: Limits) -> None:
+    def __init__(
+        self,
+        fs: pafs.FileSystem,
+        path: str,
+        guess: FormatGuess,
+        limits: Limits,
+        unload: Mapping[str, Any] | None = None,
+    ) -> None:
+        """``unload``: the read options of a Redshift UNLOAD text file (jobs.unload), from the plan."""
         self._fs = fs
         self._path = path
         self._guess = guess
         self._limits = limits
+        self._unload = unload
         self.report = ReadReport()
 
     def open(self) -> ReadReport:
@@ -110,6 +121,8 @@ class ObjectReader:
         if looks_binary(text_head) and not _has_utf16_bom(text_head):
             raise UnsupportedObject("binary content that is not a supported format")
         self.report.format = self._guess.format or sniff_text_format(text_head)
+        if self._unload is not None and self.report.format == "text":
+            self.report.format = "unload_text"  # delimited text without a header: columns from the plan
         if _has_utf16_bom(text_head) and self.report.structured:
             raise UnsupportedObject(f"UTF-16 encoded {self.report.format} is not supported yet (only text is)")
         return self.report
@@ -121,6 +134,7 @@ class ObjectReader:
             "tsv": lambda: self._csv("\t"),
             "jsonl": self._json,
             "parquet": self._parquet,
+            "unload_text": self._unload_text,
         }[self.report.format]
         self.report.columns = []
         for batch in self._row_limited(reader()):
@@ -133,6 +147,12 @@ class ObjectReader:
 
     def lines(self) -> Iterator[pa.Array]:
         """Batches of text lines for text formats, up to the byte limit (call open() first)."""
+        for batch in self._line_batches():
+            self.report.rows += len(batch)
+            yield batch
+
+    def _line_batches(self) -> Iterator[pa.Array]:
+        """Batches of decoded lines, within the byte limit; rows are counted by the caller."""
         limit = self._limits.bytes
         decoded = 0
         with self._stream() as stream:
@@ -156,7 +176,6 @@ class ObjectReader:
                 for line in complete:
                     batch.extend(_pieces(line.rstrip("\r")))
                 if len(batch) >= self._limits.batch_rows:
-                    self.report.rows += len(batch)
                     yield pa.array(batch, pa.string())
                     batch = []
                 if not chunk or self.report.truncated:
@@ -164,7 +183,6 @@ class ObjectReader:
             if pending:
                 batch.extend(_pieces(pending.rstrip("\r")))
             if batch:
-                self.report.rows += len(batch)
                 yield pa.array(batch, pa.string())
 
     def _decoded_head(self, head: bytes) -> bytes:
@@ -223,6 +241,23 @@ class ObjectReader:
                 convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
             )
             yield from reader
+
+    def _unload_text(self) -> Iterator[pa.RecordBatch]:
+        settings = self._unload or {}
+        with self._stream() as stream:
+            head = stream.read(HEAD_BYTES).decode("utf-8", errors="replace")
+        self.report.bytes_read = 0  # a peek to sniff the options; the pass below counts the object's bytes
+        names = settings.get("columns")
+        options = unload.resolve_options(settings, head.splitlines()[:-1] or head.splitlines(), names)
+        if names is None and not options.header:
+            self.report.notes.append("columns named by position: no MANIFEST VERBOSE, HEADER or configured columns")
+
+        def all_lines() -> Iterator[str]:
+            for batch in self._line_batches():
+                yield from batch.to_pylist()
+
+        for columns in unload.column_batches(all_lines(), options, names, self._limits.batch_rows):
+            yield pa.RecordBatch.from_arrays([array for _, array in columns], names=[name for name, _ in columns])
 
     def _json(self) -> Iterator[pa.RecordBatch]:
         with self._stream() as stream:

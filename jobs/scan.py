@@ -117,7 +117,7 @@ def run_scan(
     LOG.info("run %s: text analysis: %s", request.run_id, text_analysis)
     tick = time.monotonic()
     LOG.info("run %s: listing %d source(s)", request.run_id, len(request.sources))
-    plan = plan_scan(request.sources, config.sampling)
+    plan = plan_scan(request.sources, config.sampling, config.unload)
     timings["listing"] = time.monotonic() - tick
     total_bytes = sum(o.size for o in plan.objects)
     LOG.info(
@@ -166,7 +166,10 @@ def _plan_frame(spark: SparkSession, objects: list[PlannedObject], config: ScanC
     # Largest objects first, dealt round-robin into the tasks' slices, so no task gets all the big ones.
     by_size = sorted(objects, key=lambda o: (-o.size, o.uri))
     dealt = [o for task in range(tasks) for o in by_size[task::tasks]]
-    rows = [(o.uri, o.size, o.last_modified, o.region, o.dataset, o.source_kind, o.table_name) for o in dealt]
+    rows = [
+        (o.uri, o.size, o.last_modified, o.region, o.dataset, o.source_kind, o.table_name, o.read_options)
+        for o in dealt
+    ]
     return spark.createDataFrame(spark.sparkContext.parallelize(rows, tasks), spark_ddl(PLAN_SCHEMA))
 
 

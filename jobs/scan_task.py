@@ -6,6 +6,7 @@ be loaded before a fork) and never emits a value in clear: only counts, hashes a
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -29,6 +30,7 @@ PLAN_SCHEMA = pa.schema(
         ("dataset", pa.string()),
         ("source_kind", pa.string()),
         ("table_name", pa.string()),  # the database table of an RDS snapshot export object, else null
+        ("read_options", pa.string()),  # JSON read options of a Redshift UNLOAD text file, else null
     ]
 )
 
@@ -131,7 +133,14 @@ def _reader(plan_row: Mapping[str, Any], config: ScanConfig) -> ObjectReader:
         bytes=None if sampling.full_scan else sampling.bytes_per_object,
         batch_rows=config.reading.batch_rows,
     )
-    return ObjectReader(filesystem(location, plan_row.get("region")), location.fs_path, guess_from_name(uri), limits)
+    options = plan_row.get("read_options")
+    return ObjectReader(
+        filesystem(location, plan_row.get("region")),
+        location.fs_path,
+        guess_from_name(uri),
+        limits,
+        json.loads(options) if options else None,
+    )
 
 
 def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine) -> list[dict[str, Any]]:

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyarrow as pa
+
+SOURCE_KIND = "redshift_unload"
+MANIFEST_REASON = "Redshift UNLOAD manifest"
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # manifests list files; far smaller than this in practice
 
 # <prefix><slice>[_part_<part>][.parquet|.csv|.json|.txt][.gz|.bz2|.zst]
 _DATA_FILE = re.compile(
@@ -27,6 +31,7 @@ _DATA_FILE = re.compile(
     r"(?P<format>\.parquet|\.csv|\.json|\.txt)?(?P<compression>\.gz|\.bz2|\.zst)?$"
 )
 _MANIFEST = re.compile(r"^(?P<prefix>.*)manifest$")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # A bare number after a string inside an object, as in AWS's example: {"base": "character varying", 25}
 _BARE_DIMENSION = re.compile(r'("base"\s*:\s*"[^"]*")\s*,\s*(\d+)\s*}')
 
@@ -161,7 +166,8 @@ def sniff_options(lines: Sequence[str], header_hint: Sequence[str] | None = None
 
     The delimiter is the first candidate (``|`` first) that splits every line into the same number of fields;
     ADDQUOTES when every line is quoted at both ends; ESCAPE when a backslash precedes a delimiter or another
-    backslash; a header when ``header_hint`` (known column names) equals the first line.
+    backslash; a header when the first line equals ``header_hint`` (known column names) or, without a hint,
+    when it holds only identifiers and the second line does not.
     """
     sample = [line for line in lines if line][:50]
     if not sample:
@@ -174,11 +180,24 @@ def sniff_options(lines: Sequence[str], header_hint: Sequence[str] | None = None
             break
     quoted = all(line.startswith('"') and line.endswith('"') for line in sample)
     escaped = any(f"\\{delimiter}" in line or "\\\\" in line for line in sample)
-    header = False
+    options = TextOptions(delimiter, escaped, quoted)
+    first = [f or "" for f in split_line(sample[0], options)]
     if header_hint:
-        first = split_line(sample[0], TextOptions(delimiter, escaped, quoted))
-        header = [f or "" for f in first] == list(header_hint)
+        header = first == list(header_hint)
+    else:  # names only on the first line, data below it (UNLOAD's HEADER option)
+        second = [f or "" for f in split_line(sample[1], options)] if len(sample) > 1 else []
+        header = all(map(_IDENTIFIER.fullmatch, first)) and not all(map(_IDENTIFIER.fullmatch, second))
     return TextOptions(delimiter=delimiter, escape=escaped, addquotes=quoted, header=header)
+
+
+OPTION_KEYS = ("delimiter", "escape", "addquotes", "header", "null_as")
+
+
+def resolve_options(settings: Mapping[str, Any], head: Sequence[str], names: Sequence[str] | None) -> TextOptions:
+    """The configured options (``unload`` section), with the ones left unset (None) sniffed from ``head``."""
+    sniffed = sniff_options(head, names)
+    chosen: dict[str, Any] = {key: settings[key] for key in OPTION_KEYS if settings.get(key) is not None}
+    return replace(sniffed, **chosen)
 
 
 def split_line(line: str, options: TextOptions) -> list[str | None]:
@@ -273,3 +292,56 @@ def _to_columns(batch: list[list[str | None]], names: Sequence[str]) -> list[tup
     width = len(names)
     rows = [(record + [None] * width)[:width] for record in batch]
     return [(name, pa.array([row[i] for row in rows], pa.string())) for i, name in enumerate(names)]
+
+
+@dataclass
+class UnloadDataset:
+    """The files of one UNLOAD (one prefix), and its manifest when there is one."""
+
+    dataset: str  # folder (Hive partition folders removed) + the file-name prefix: ``s3://b/tickit/venue_``
+    files: list[str] = field(default_factory=list)
+    manifest_uri: str | None = None
+    manifest: Manifest | None = None
+
+
+def find_unloads(
+    uris: Iterable[str], dataset_of: Callable[[str], str], read_text: Callable[[str], str]
+) -> list[UnloadDataset]:
+    """UNLOADs among listed objects: data files sharing a prefix that a manifest names, or ``_part_`` files.
+
+    ``dataset_of`` maps an object to its folder without partition folders (PARTITION BY writes one manifest at
+    the root); ``read_text`` reads a manifest (driver side). Files named like ``venue_000`` without a manifest
+    are too ambiguous to be taken for UNLOAD output and are left to the ordinary readers.
+    """
+    groups: dict[str, UnloadDataset] = {}
+    manifests: dict[str, str] = {}
+    for uri in uris:
+        prefix = manifest_prefix(uri)
+        if prefix is not None:
+            manifests[dataset_of(uri) + prefix.rpartition("/")[2]] = uri
+            continue
+        found = data_file(uri)
+        if found is not None:
+            key = dataset_of(uri) + found.prefix.rpartition("/")[2]
+            group = groups.setdefault(key, UnloadDataset(key))
+            group.files.append(uri)
+    unloads = []
+    for key, group in sorted(groups.items()):
+        manifest_uri = manifests.get(key)
+        if manifest_uri is not None:
+            group.manifest_uri = manifest_uri
+            group.manifest = _read_manifest(manifest_uri, read_text)
+        elif not all((data_file(uri) or _NO_PART).part is not None for uri in group.files):
+            continue
+        unloads.append(group)
+    return unloads
+
+
+_NO_PART = UnloadFile("", "", 0, None, "text", None)
+
+
+def _read_manifest(uri: str, read_text: Callable[[str], str]) -> Manifest:
+    try:
+        return parse_manifest(read_text(uri))
+    except Exception as exc:  # noqa: BLE001 - an unreadable manifest is a recorded problem, not a failed run
+        return Manifest(problems=[f"manifest could not be read: {type(exc).__name__}"])

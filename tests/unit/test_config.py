@@ -259,7 +259,7 @@ def test_empty_file_gives_the_defaults(tmp_path):
             {"sampling": {}, "detector": {}},
             "unknown configuration section(s) ['detector']; "
             "valid sections are: ['allow_list', 'custom_identifiers', 'detectors', 'presidio', 'read', 'sampling', "
-            "'scoring']",
+            "'scoring', 'unload']",
         ),
         (["sampling"], "the configuration must be a mapping of sections, got list"),
         ({"sampling": [1]}, "section 'sampling' must be a mapping, got [1]"),
@@ -368,3 +368,31 @@ def test_with_section_changes_the_parsed_and_the_raw_configuration():
     with raises(ConfigError, "presidio: unknown key(s) 'model'; valid keys are: enabled, language, max_values, "
                 "nlp_model"):  # fmt: skip
         config.with_section("presidio", {"model": "x"})
+
+
+def test_unload_section_defaults_and_read_options():
+    from jobs.config import Unload
+
+    config = load_config()
+    assert config.unload == Unload()
+    changed = config.with_section("unload", {"delimiter": ",", "columns": {"s3://b/u/venue_": ["id", "email"]}})
+    assert changed.unload.read_options("s3://b/u/venue_", None) == {
+        "delimiter": ",", "escape": None, "addquotes": None, "header": None, "null_as": "", "columns": ["id", "email"],
+    }  # fmt: skip
+    assert changed.unload.read_options("s3://b/u/venue_", ["a"])["columns"] == ["a"]  # the manifest wins
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"delimiter": "||"}, "unload.delimiter must be one character or null, got '||'"),
+        ({"escape": "yes"}, "unload.escape must be true, false or null, got 'yes'"),
+        ({"null_as": None}, "unload.null_as must be a string, got None"),
+        ({"columns": {"s3://b/u/": "id"}}, "unload.columns must map UNLOAD prefixes to lists of column names"),
+        ({"quote": "'"}, "unload: unknown key(s) ['quote']; valid keys are: ['addquotes', 'columns', 'delimiter', "
+                         "'escape', 'header', 'null_as']"),
+    ],
+)  # fmt: skip
+def test_bad_unload_settings_fail_naming_the_key(values, message):
+    with raises(ConfigError, message):
+        parse_config({"unload": values})

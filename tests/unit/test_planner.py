@@ -171,3 +171,31 @@ def test_s3_sources_record_region_kind_and_archived_objects(monkeypatch: pytest.
             "archived in storage class DEEP_ARCHIVE; restore it to scan",
         )
     ]
+
+
+def test_redshift_unloads_are_planned_with_their_read_options(tmp_path: Path) -> None:
+    (tmp_path / "venue_0000_part_00").write_text("1|a@example.com\n")
+    (tmp_path / "venue_0001_part_00").write_text("2|b@example.com\n")
+    (tmp_path / "venue_manifest").write_text(
+        '{"entries": [], "schema": {"elements": [{"name": "id", "type": {"base": "integer"}},'
+        ' {"name": "email", "type": {"base": "character varying", "length": 64}}]}}'
+    )
+    (tmp_path / "notes.txt").write_text("hello\n")
+    plan = plan_scan([str(tmp_path)], Sampling())
+    base = f"file://{tmp_path}/"
+    options = (
+        '{"addquotes": null, "columns": ["id", "email"], "delimiter": null, "escape": null, "header": null, '
+        '"null_as": ""}'
+    )
+    assert sorted((o.uri, o.dataset, o.source_kind, o.read_options) for o in plan.objects) == [
+        (f"{base}notes.txt", base, "local", None),
+        (f"{base}venue_0000_part_00", f"{base}venue_", "redshift_unload", options),
+        (f"{base}venue_0001_part_00", f"{base}venue_", "redshift_unload", options),
+    ]
+    assert [(o.uri, o.source_kind, o.reason) for o in plan.skipped] == [
+        (f"{base}venue_manifest", "redshift_unload", "Redshift UNLOAD manifest")
+    ]
+    assert plan.column_types == {
+        (f"{base}venue_", "id"): "integer",
+        (f"{base}venue_", "email"): "character varying(64)",
+    }

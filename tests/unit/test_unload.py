@@ -16,9 +16,11 @@ from jobs.unload import (
     column_batches,
     column_names,
     data_file,
+    find_unloads,
     manifest_prefix,
     parse_manifest,
     records,
+    resolve_options,
     sniff_options,
     split_line,
 )
@@ -155,6 +157,8 @@ def test_escaped_newlines_join_lines_into_one_record() -> None:
         (['"1"|"a"', '"2"|"b"'], None, TextOptions(addquotes=True)),
         (["1|a\\|b|c", "2|d|e|f"], None, TextOptions(escape=True)),
         (["id|email", "1|x@example.com"], ["id", "email"], TextOptions(header=True)),
+        (["payment_id,card_number", "0,4111111111111111"], None, TextOptions(delimiter=",", header=True)),
+        (["abc|def", "ghi|jkl"], None, TextOptions()),  # identifiers on every line: data, not a header
         ([], None, TextOptions()),
     ],
 )
@@ -178,3 +182,45 @@ def test_column_batches_name_pad_and_batch_the_records() -> None:
     ]
     by_position = list(column_batches(["1|2"], TextOptions(), None, batch_rows=10))
     assert [[(n, a.to_pylist()) for n, a in b] for b in by_position] == [[("col_1", ["1"]), ("col_2", ["2"])]]
+
+
+def test_find_unloads_groups_by_prefix_and_needs_a_manifest_or_part_names() -> None:
+    uris = [
+        "s3://b/u/venue_0000_part_00.gz",
+        "s3://b/u/venue_0001_part_00.gz",
+        "s3://b/u/venue_manifest",
+        "s3://b/u/pay/region=eu/0000_part_00",
+        "s3://b/u/pay/region=us/0000_part_00",
+        "s3://b/u/serial_000",  # PARALLEL OFF without a manifest: too ambiguous
+        "s3://b/u/logs/app.log",
+    ]
+    read = {"s3://b/u/venue_manifest": VERBOSE}
+
+    def dataset_of(uri: str) -> str:
+        folder = uri.rpartition("/")[0]
+        return (folder.rpartition("/")[0] if "=" in folder.rpartition("/")[2] else folder) + "/"
+
+    found = find_unloads(uris, dataset_of, read.__getitem__)
+    assert [(u.dataset, u.files, u.manifest_uri) for u in found] == [
+        ("s3://b/u/pay/", ["s3://b/u/pay/region=eu/0000_part_00", "s3://b/u/pay/region=us/0000_part_00"], None),
+        ("s3://b/u/venue_", ["s3://b/u/venue_0000_part_00.gz", "s3://b/u/venue_0001_part_00.gz"],
+         "s3://b/u/venue_manifest"),
+    ]  # fmt: skip
+    assert found[1].manifest is not None and [c.name for c in found[1].manifest.columns or []] == [
+        "venueid", "venuename", "price", "note",
+    ]  # fmt: skip
+
+
+def test_an_unreadable_manifest_is_a_problem() -> None:
+    def fail(uri: str) -> str:
+        raise OSError("denied")
+
+    (found,) = find_unloads(["s3://b/u/x_0000_part_00", "s3://b/u/x_manifest"], lambda u: "s3://b/u/", fail)
+    assert found.manifest == Manifest(problems=["manifest could not be read: OSError"])
+
+
+def test_resolve_options_prefers_configured_values() -> None:
+    head = ['"1"|"a"', '"2"|"b"']
+    assert resolve_options({"delimiter": None, "null_as": "@NULL@", "escape": True}, head, None) == TextOptions(
+        addquotes=True, escape=True, null_as="@NULL@"
+    )
