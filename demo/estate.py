@@ -58,8 +58,9 @@ PAYMENTS = "acme-payments"
 SUPPORT = "acme-support"
 LOGS = "acme-app-logs"
 ANALYTICS = "acme-analytics-clean"
+DATABASES = "acme-db-exports"
 
-BUCKETS: tuple[str, ...] = (CRM, PAYMENTS, SUPPORT, LOGS, ANALYTICS)
+BUCKETS: tuple[str, ...] = (CRM, PAYMENTS, SUPPORT, LOGS, ANALYTICS, DATABASES)
 """Every bucket of the estate, in generation order."""
 
 CLEAN_BUCKETS: tuple[str, ...] = (ANALYTICS,)
@@ -620,6 +621,87 @@ class _Builder:
             )
         _write(self.path(LOGS, "app/2024/06/01/worker.log"), ("\n".join(worker) + "\n").encode("utf-8"))
 
+    def databases(self) -> None:
+        """An RDS snapshot export and a Redshift UNLOAD, laid out and described as AWS writes them."""
+        self._rds_export("rds/export-crm-20240601/")
+        self._redshift_unload("redshift/unload/orders_")
+
+    def _rds_export(self, root: str) -> None:
+        task = root.strip("/").rsplit("/", 1)[-1]
+        info = {
+            "exportTaskIdentifier": task, "sourceArn": "arn:aws:rds:eu-west-1:123456789012:snapshot:crm-20240601",
+            "exportOnly": [], "snapshotTime": "2024-06-01T02:00:00Z", "taskStartTime": "2024-06-01T02:05:00Z",
+            "taskEndTime": "2024-06-01T02:20:00Z", "s3Bucket": DATABASES, "s3Prefix": "rds",
+            "status": "COMPLETE", "percentProgress": 100, "totalExportedDataInGB": 0.0,
+        }  # fmt: skip
+        _write(self.path(DATABASES, f"{root}export_info_{task}.json"), json.dumps(info, indent=2).encode())
+        mappings = [("customer_id", "bigint", "int64"), ("full_name", "character varying", "string"),
+                    ("email", "character varying", "string"), ("phone", "text", "string"),
+                    ("signup_date", "date", "string")]  # fmt: skip
+        tables = {
+            "perTableStatus": [
+                {"tableStatistics": {"partitioningInfo": {"numberOfPartitions": 2, "numberOfCompletedPartitions": 2}},
+                 "schemaMetadata": {"originalTypeMappings": [
+                     {"columnName": c, "originalType": o, "expectedExportedType": e} for c, o, e in mappings]},
+                 "status": "COMPLETE", "sizeGB": 0.0, "target": "crmdb.public.customers"},
+                {"warningMessage": "The table public.big_blobs was skipped: LOB too large", "target": "crmdb"},
+            ]
+        }  # fmt: skip
+        _write(self.path(DATABASES, f"{root}export_tables_info_{task}_from_1_to_2.json"), json.dumps(tables).encode())
+        table = f"{root}crmdb/public.customers/1/"
+        half = self.rows // 2
+        for part, count in ((0, half), (2, self.rows - half)):  # partition 1 was empty: a gap in the numbering
+            ids, names, emails, phones, dates = [], [], [], [], []
+            for _ in range(count):
+                first, last = self.name("en_GB")
+                self.canary(PERSON, f"{first} {last}")
+                ids.append(int(self.customer_id()))
+                names.append(f"{first} {last}")
+                emails.append(self.email(first, last))
+                phones.append(self.uk_phone())
+                dates.append(self.date_between(dt.date(2015, 1, 1), dt.date(2024, 5, 31)).isoformat())
+            uuid = f"{self.rng.getrandbits(128):032x}"
+            name = f"part-{part:05d}-{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:]}-c000.gz.parquet"
+            path = self.path(DATABASES, table + name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            columns = {"customer_id": ids, "full_name": names, "email": emails, "phone": phones, "signup_date": dates}
+            pq.write_table(pa.table(columns), path, compression="gzip")
+        _write(self.path(DATABASES, f"{table}_SUCCESS"), b"")
+        dataset = f"{root}crmdb/public.customers/"
+        self.plant(DATABASES, dataset, "full_name", PERSON)
+        self.plant(DATABASES, dataset, "email", EMAIL)
+        self.plant(DATABASES, dataset, "phone", PHONE)
+
+    def _redshift_unload(self, prefix: str) -> None:
+        """Default UNLOAD text (pipe-delimited, no header), GZIP, two slices, MANIFEST VERBOSE."""
+        half = self.rows // 2
+        entries: list[dict[str, Any]] = []
+        total = 0
+        for slice_, count in ((0, half), (1, self.rows - half)):
+            lines = []
+            for _ in range(count):
+                first, last = self.name("en_US")
+                lines.append(f"{self.not_luhn(10)}|{self.email(first, last)}|{self.card()}|"
+                             f"{self.rng.uniform(5.0, 900.0):.2f}")  # fmt: skip
+            data = _gzip(("\n".join(lines) + "\n").encode())
+            key = f"{prefix}{slice_:04d}_part_00.gz"
+            _write(self.path(DATABASES, key), data)
+            total += len(data)
+            entries.append({"url": f"s3://{DATABASES}/{key}", "meta": {"content_length": len(data),
+                                                                          "record_count": count}})  # fmt: skip
+        elements = [("order_id", {"base": "bigint"}), ("customer_email", {"base": "character varying", "length": 128}),
+                    ("card_number", {"base": "character varying", "length": 19}),
+                    ("amount", {"base": "numeric", "precision": 10, "scale": 2})]  # fmt: skip
+        manifest = {
+            "entries": entries,
+            "schema": {"elements": [{"name": name, "type": kind} for name, kind in elements]},
+            "meta": {"content_length": total, "record_count": self.rows},
+            "author": {"name": "Amazon Redshift", "version": "1.0.0"},
+        }
+        _write(self.path(DATABASES, f"{prefix}manifest"), json.dumps(manifest, indent=2).encode())
+        self.plant(DATABASES, prefix, "customer_email", EMAIL)
+        self.plant(DATABASES, prefix, "card_number", CARD)
+
     def analytics(self) -> None:
         daily = [
             (
@@ -681,6 +763,7 @@ def generate_estate(root: Path, *, seed: int = 7, rows: int = 200) -> Estate:
     builder.support()
     builder.logs()
     builder.analytics()
+    builder.databases()
     by_entity = {entity: tuple(values) for entity, values in builder.canaries.items()}
     canaries = tuple(dict.fromkeys(value for values in by_entity.values() for value in values))
     return Estate(root=root, planted=tuple(builder.planted), canaries=canaries, canaries_by_entity=by_entity)

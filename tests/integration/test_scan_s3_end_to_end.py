@@ -72,11 +72,26 @@ def test_every_object_has_one_assets_row(spark: SparkSession, scan: tuple[Estate
         "unsupported format '.png' (image)",
         "us-east-1",
     )
+    rds = "s3://acme-db-exports/rds/export-crm-20240601/"
+    for metadata in ("export_info_export-crm-20240601.json", "export_tables_info_export-crm-20240601_from_1_to_2.json"):
+        expected[rds + metadata] = ("skipped", "RDS export metadata", "us-east-1")
+    expected[rds + "crmdb/public.customers/1/_SUCCESS"] = ("skipped", "empty object", "us-east-1")
+    expected[rds + "crmdb/"] = (
+        "skipped",
+        "RDS export: warning for database crmdb: The table public.big_blobs was skipped: LOB too large",
+        "us-east-1",
+    )
+    expected["s3://acme-db-exports/redshift/unload/orders_manifest"] = (
+        "skipped",
+        "Redshift UNLOAD manifest",
+        "us-east-1",
+    )
     assert statuses == expected
+    # 21 objects listed; the skipped count also holds the export's warning for database crmdb (not an object)
     assert (result.objects_listed, result.objects_scanned, result.objects_skipped, result.objects_failed) == (
-        13,
-        12,
-        1,
+        21,
+        16,
+        6,
         0,
     )
 

@@ -15,7 +15,7 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,17 @@ EXPECTED_OBJECTS = {
     ("acme-analytics-clean", "metrics/daily.csv"),
     ("acme-analytics-clean", "metrics/summary.parquet"),
     ("acme-analytics-clean", "images/logo.png"),
+    ("acme-db-exports", "rds/export-crm-20240601/export_info_export-crm-20240601.json"),
+    ("acme-db-exports", "rds/export-crm-20240601/export_tables_info_export-crm-20240601_from_1_to_2.json"),
+    ("acme-db-exports", "rds/export-crm-20240601/crmdb/public.customers/1/_SUCCESS"),
+    ("acme-db-exports", "redshift/unload/orders_0000_part_00.gz"),
+    ("acme-db-exports", "redshift/unload/orders_0001_part_00.gz"),
+    ("acme-db-exports", "redshift/unload/orders_manifest"),
 }
+# The RDS export's part files carry random UUIDs in their names: checked by pattern, not by name.
+EXPORT_PART = re.compile(
+    r"rds/export-crm-20240601/crmdb/public\.customers/1/part-0000[02]-[0-9a-f-]{36}-c000\.gz\.parquet"
+)
 
 EXPECTED_PLANTED = {
     PlantedColumn("acme-crm-prod", "customers/", "full_name", "PERSON"),
@@ -71,7 +81,20 @@ EXPECTED_PLANTED = {
     PlantedColumn("acme-support", "tickets/", "body", "PHONE_NUMBER"),
     PlantedColumn("acme-app-logs", "app/2024/06/01/server.log.gz", None, "IP_ADDRESS"),
     PlantedColumn("acme-app-logs", "app/2024/06/01/server.log.gz", None, "AWS_ACCESS_KEY"),
+    PlantedColumn("acme-db-exports", "rds/export-crm-20240601/crmdb/public.customers/", "full_name", "PERSON"),
+    PlantedColumn("acme-db-exports", "rds/export-crm-20240601/crmdb/public.customers/", "email", "EMAIL_ADDRESS"),
+    PlantedColumn("acme-db-exports", "rds/export-crm-20240601/crmdb/public.customers/", "phone", "PHONE_NUMBER"),
+    PlantedColumn("acme-db-exports", "redshift/unload/orders_", "customer_email", "EMAIL_ADDRESS"),
+    PlantedColumn("acme-db-exports", "redshift/unload/orders_", "card_number", "CREDIT_CARD"),
 }
+
+
+def layout(objects: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The objects with the RDS export's two part files checked by pattern and then left out."""
+    objects = set(objects)
+    parts = {(bucket, key) for bucket, key in objects if EXPORT_PART.fullmatch(key)}
+    assert len(parts) == 2, sorted(objects)
+    return objects - parts
 
 
 # ---- independent reference checks ----
@@ -120,6 +143,10 @@ def records(path: Path) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
         return rows
     text = raw_bytes(path).decode("utf-8")
+    if "_part_" in path.name:  # Redshift UNLOAD text: no header, the names are in the VERBOSE manifest
+        manifest = json.loads(path.with_name(re.sub(r"\d{4}_part_\d{2}.*$", "manifest", path.name)).read_text())
+        names = [element["name"] for element in manifest["schema"]["elements"]]
+        return [dict(zip(names, line.split("|"), strict=True)) for line in text.splitlines() if line]
     inner = path.name.split(".")[1]
     if inner in ("csv", "tsv"):
         return list(csv.DictReader(io.StringIO(text), delimiter="\t" if inner == "tsv" else ","))
@@ -137,9 +164,12 @@ def records(path: Path) -> list[dict[str, Any]]:
 
 
 def asset_files(estate: Estate, bucket: str, asset: str) -> list[Path]:
+    """The data files of an asset: a folder's files (markers aside), an UNLOAD prefix's parts, or the object."""
     base = estate.root / bucket / asset
     if asset.endswith("/"):
-        return sorted(path for path in base.rglob("*") if path.is_file())
+        return sorted(path for path in base.rglob("*") if path.is_file() and path.name != "_SUCCESS")
+    if asset.endswith("_"):  # a Redshift UNLOAD prefix
+        return sorted(base.parent.glob(f"{base.name}*_part_*"))
     return [base]
 
 
@@ -164,7 +194,8 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
     second = generate_estate(tmp_path / "b", seed=11, rows=40)
     other = generate_estate(tmp_path / "c", seed=12, rows=40)
 
-    assert first.objects() == second.objects() == sorted(EXPECTED_OBJECTS)
+    assert first.objects() == second.objects()
+    assert layout(first.objects()) == EXPECTED_OBJECTS
     for bucket, key in first.objects():
         assert (first.root / bucket / key).read_bytes() == (second.root / bucket / key).read_bytes(), key
     assert first.planted == second.planted
@@ -173,7 +204,7 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_layout_planted_and_size(estate: Estate) -> None:
-    assert set(estate.objects()) == EXPECTED_OBJECTS
+    assert layout(estate.objects()) == EXPECTED_OBJECTS
     assert set(estate.planted) == EXPECTED_PLANTED
     assert len(estate.planted) == len(EXPECTED_PLANTED)
     assert not any(column.bucket in CLEAN_BUCKETS for column in estate.planted)
@@ -340,7 +371,7 @@ def test_upload_to_local_s3_lists_back_every_key(estate: Estate) -> None:
         print(f"moto start {server.startup_seconds:.2f}s, upload {upload_seconds:.2f}s")
 
     assert uris == sorted(f"s3://{bucket}" for bucket in BUCKETS)
-    assert listed == EXPECTED_OBJECTS
+    assert layout(listed) == EXPECTED_OBJECTS
     assert sample == (estate.root / "acme-payments" / "settlements/settlement.csv.bz2").read_bytes()
     with pytest.raises((urllib.error.URLError, ConnectionError)):
         urllib.request.urlopen(endpoint, timeout=2)
