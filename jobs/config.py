@@ -15,7 +15,17 @@ from classifiers.config import DetectionConfig, parse_detection
 from classifiers.errors import ConfigError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "scan.yaml"
-_SECTIONS = {"detectors", "custom_identifiers", "allow_list", "scoring", "presidio", "sampling", "read", "unload"}
+_SECTIONS = {
+    "detectors",
+    "custom_identifiers",
+    "allow_list",
+    "scoring",
+    "presidio",
+    "sampling",
+    "read",
+    "unload",
+    "jdbc",
+}
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,24 @@ class Unload:
 
 
 @dataclass(frozen=True)
+class Jdbc:
+    """How database tables are read over JDBC (README "PostgreSQL over JDBC"); never credentials.
+
+    ``driver_jar`` is a local path handed to Spark as ``spark.jars`` when a run has JDBC sources: the driver is
+    never downloaded (no ``spark.jars.packages``). ``fetch_size`` is the rows the driver fetches per round trip.
+    """
+
+    driver_jar: str = "/usr/share/java/postgresql.jar"
+    fetch_size: int = 1000
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.driver_jar, str) or not self.driver_jar.endswith(".jar"):
+            raise ConfigError(f"jdbc.driver_jar must be the path of a .jar file, got {self.driver_jar!r}")
+        if not isinstance(self.fetch_size, int) or isinstance(self.fetch_size, bool) or self.fetch_size < 1:
+            raise ConfigError(f"jdbc.fetch_size must be a positive integer, got {self.fetch_size!r}")
+
+
+@dataclass(frozen=True)
 class ScanConfig:
     """Everything the scan needs to know besides its sources and output."""
 
@@ -109,6 +137,7 @@ class ScanConfig:
     sampling: Sampling = Sampling()
     reading: Reading = Reading()
     unload: Unload = field(default_factory=Unload)
+    jdbc: Jdbc = Jdbc()
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -135,6 +164,7 @@ class ScanConfig:
             "sampling": asdict(self.sampling),
             "read": asdict(self.reading),
             "unload": asdict(self.unload),
+            "jdbc": asdict(self.jdbc),
         }
         return hashlib.sha256(json.dumps(effective, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -171,6 +201,7 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
         sampling=_section(Sampling, "sampling", raw.get("sampling")),
         reading=_section(Reading, "read", raw.get("read")),
         unload=_section(Unload, "unload", raw.get("unload")),
+        jdbc=_section(Jdbc, "jdbc", raw.get("jdbc")),
         raw=raw,
     )
 

@@ -37,6 +37,7 @@ class PlannedObject:
     table_name: str | None = None  # the database table, for objects of an RDS snapshot export
     status: str = "skipped"  # the assets status of an object not read: 'skipped', or 'error' (broken metadata)
     read_options: str | None = None  # JSON read options (Redshift UNLOAD text: delimiter, columns ...)
+    format: str | None = None  # the assets format when the name says nothing (a database table), else guessed
 
 
 @dataclass

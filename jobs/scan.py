@@ -37,6 +37,8 @@ from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
 from jobs.findings import RunContext, asset_assignment, assets_frame, findings_frame
 from jobs.formats import guess_from_name
+from jobs.jdbc_source import SOURCE_KIND as JDBC_KIND
+from jobs.jdbc_source import TablePlan, is_jdbc, parse_source, plan_tables
 from jobs.planner import Plan, PlannedObject, plan_scan
 from jobs.progress import report_progress
 from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, scan_partition
@@ -80,7 +82,12 @@ class ScanResult:
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     """Parse the command line; Glue's extra ``--JOB_NAME`` style arguments are tolerated and ignored."""
     parser = argparse.ArgumentParser(prog="jobs.scan", description="Scan data sources for sensitive data.")
-    parser.add_argument("--source", action="append", required=True, help="local dir, file:// or s3://bucket/prefix")
+    parser.add_argument(
+        "--source",
+        action="append",
+        required=True,
+        help="local dir, file://, s3://bucket/prefix or jdbc:postgresql://host:port/database?schema=NAME",
+    )
     parser.add_argument("--output", required=True, help="base location of the findings, assets and runs tables")
     parser.add_argument("--config", default=None, help="YAML configuration (default: the shipped conf/scan.yaml)")
     parser.add_argument("--run-id", default=None, help="run identifier (default: generated); reruns add nothing")
@@ -116,24 +123,31 @@ def run_scan(
     text_analysis = describe_text_analysis(config.detection.text)
     LOG.info("run %s: text analysis: %s", request.run_id, text_analysis)
     tick = time.monotonic()
+    hash_key = secrets.token_bytes(16)  # the run's key for hashing matched values, files and tables alike
     LOG.info("run %s: listing %d source(s)", request.run_id, len(request.sources))
-    plan = plan_scan(request.sources, config.sampling, config.unload)
+    plan = plan_scan([s for s in request.sources if not is_jdbc(s)], config.sampling, config.unload)
+    tables = plan_tables(spark, [parse_source(s) for s in request.sources if is_jdbc(s)], config, hash_key)
+    plan.column_types.update(tables.column_types)
     timings["listing"] = time.monotonic() - tick
     total_bytes = sum(o.size for o in plan.objects)
     LOG.info(
-        "planned %d object(s), %.1f MB to read; %d skipped, %d source(s) failed to list (%.1fs)",
+        "planned %d object(s), %.1f MB to read, and %d database table(s); %d skipped, %d source(s) or table(s) "
+        "failed (%.1fs)",
         len(plan.objects),
         total_bytes / 1e6,
+        len(tables.objects),
         len(plan.skipped),
-        len(plan.failed_sources),
+        len(plan.failed_sources) + len(tables.not_read),
         timings["listing"],
     )
 
     tick = time.monotonic()
-    plan_df = _plan_frame(spark, plan.objects, config).persist()  # joined three times below; built in Python
-    scan = scan_partition(config.raw, config.sampling.full_scan, secrets.token_bytes(16))
-    partials = plan_df.mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA)).persist()
-    with report_progress(spark, "scanning", len(plan.objects), total_bytes):
+    files_df = _plan_frame(spark, plan.objects, config).persist()  # joined three times below; built in Python
+    scan = scan_partition(config.raw, config.sampling.full_scan, hash_key)
+    partials = files_df.mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA))
+    plan_df, partials = _with_tables(spark, files_df, partials, tables)
+    partials = partials.persist()
+    with report_progress(spark, "scanning", len(plan.objects) + len(tables.objects), total_bytes):
         evidence_rows = partials.count()  # runs the scan once; every table below reads the cached evidence
     timings["scanning"] = time.monotonic() - tick
     LOG.info("scanned %d object(s) in %.1fs (%d evidence rows)", len(plan.objects), timings["scanning"], evidence_rows)
@@ -141,8 +155,8 @@ def run_scan(
     tick = time.monotonic()
     assignment = asset_assignment(partials, plan_df).persist()
     findings = findings_frame(partials, plan_df, assignment, context, _column_types(spark, plan)).persist()
-    assets = assets_frame(partials, plan_df, assignment, _skipped_frame(spark, plan), context).persist()
-    result = _summarise(request.run_id, plan, partials, findings, assets)
+    assets = assets_frame(partials, plan_df, assignment, _skipped_frame(spark, plan, tables), context).persist()
+    result = _summarise(request.run_id, plan.listed + tables.listed, partials, findings, assets)
     write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id)
     write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id)
     timings["writing"] = time.monotonic() - tick
@@ -154,7 +168,7 @@ def run_scan(
         "runs",
         request.run_id,
     )
-    for frame in (plan_df, partials, assignment, findings, assets):
+    for frame in (files_df, partials, assignment, findings, assets):
         frame.unpersist()
     LOG.info("run %s %s in %.1fs", request.run_id, result.status, sum(timings.values()))
     return result
@@ -173,20 +187,30 @@ def _plan_frame(spark: SparkSession, objects: list[PlannedObject], config: ScanC
     return spark.createDataFrame(spark.sparkContext.parallelize(rows, tasks), spark_ddl(PLAN_SCHEMA))
 
 
-def _skipped_frame(spark: SparkSession, plan: Plan) -> DataFrame:
+def _with_tables(
+    spark: SparkSession, files_df: DataFrame, file_partials: DataFrame, tables: TablePlan
+) -> tuple[DataFrame, DataFrame]:
+    """The plan and the evidence of files and database tables together; the same aggregation reads both."""
+    table_partials = tables.partials()
+    if table_partials is None:
+        return files_df, file_partials
+    return files_df.unionByName(tables.plan_frame(spark)), file_partials.unionByName(table_partials)
+
+
+def _skipped_frame(spark: SparkSession, plan: Plan, tables: TablePlan) -> DataFrame:
     rows = [
         (
             o.uri,
             o.source_kind,
             o.region,
-            guess_from_name(o.uri).format,
-            o.size,
+            o.format or guess_from_name(o.uri).format,
+            None if o.source_kind == JDBC_KIND else o.size,  # a database table has no object size
             o.last_modified,
             "error" if o in plan.failed_sources else o.status,
             o.reason,
             o.table_name,
         )
-        for o in [*plan.skipped, *plan.failed_sources, *plan.export_problems]
+        for o in [*plan.skipped, *plan.failed_sources, *plan.export_problems, *tables.not_read]
     ]
     schema = (
         "object_uri string, source_kind string, region string, format string, size_bytes long, "
@@ -201,7 +225,7 @@ def _column_types(spark: SparkSession, plan: Plan) -> DataFrame:
     return spark.createDataFrame(rows, "asset string, column string, column_type string")
 
 
-def _summarise(run_id: str, plan: Plan, partials: DataFrame, findings: DataFrame, assets: DataFrame) -> ScanResult:
+def _summarise(run_id: str, listed: int, partials: DataFrame, findings: DataFrame, assets: DataFrame) -> ScanResult:
     # Only aggregates reach the driver: counts per status and entity, and the ten riskiest assets.
     totals = assets.agg(
         *[F.count(F.when(F.col("status") == status, 1)).alias(status) for status in ("scanned", "skipped", "error")],
@@ -231,7 +255,7 @@ def _summarise(run_id: str, plan: Plan, partials: DataFrame, findings: DataFrame
     return ScanResult(
         run_id=run_id,
         status="succeeded" if failed == 0 else "succeeded_with_errors",
-        objects_listed=plan.listed,
+        objects_listed=listed,
         objects_scanned=status_counts.get("scanned", 0),
         objects_skipped=status_counts.get("skipped", 0),
         objects_failed=failed,
@@ -254,7 +278,7 @@ def _runs_row(
                 "started_at": started,
                 "finished_at": finished,
                 "status": result.status,
-                "sources": list(request.sources),
+                "sources": [parse_source(s).display if is_jdbc(s) else s for s in request.sources],
                 "config_digest": request.config.digest,
                 "sampling": request.config.sampling.describe(),
                 "objects_listed": result.objects_listed,
@@ -303,6 +327,22 @@ def _tool_version() -> str:
         return "unknown"
 
 
+def jdbc_jars(sources: Sequence[str], config: ScanConfig) -> list[str]:
+    """The jars the session needs: the JDBC driver when a source is a database, checked before Spark starts.
+
+    Parsing the JDBC sources here also rejects a bad URI (a password in it, say) with exit code 2.
+    """
+    if not [parse_source(s) for s in sources if is_jdbc(s)]:
+        return []
+    jar = Path(config.jdbc.driver_jar)
+    if not jar.is_file():
+        raise ConfigError(
+            f"jdbc.driver_jar {str(jar)!r} does not exist: install the PostgreSQL JDBC driver "
+            "(Debian: apt-get install libpostgresql-jdbc-java) or set jdbc.driver_jar in the configuration"
+        )
+    return [str(jar)]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m jobs.scan`` and ``spark-submit jobs/scan.py``."""
     from jobs.spark import build_session, configure_logging
@@ -311,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         config = load_config(args.config)
+        jars = jdbc_jars(args.source, config)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -322,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config=config,
         run_id=args.run_id or new_run_id(datetime.now(UTC)),
     )
-    spark = build_session("piiscan-scan", args.master)
+    spark = build_session("piiscan-scan", args.master, jars)
     try:
         result = run_scan(spark, request)
     except ScanError as exc:

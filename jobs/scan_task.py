@@ -156,7 +156,7 @@ def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine)
     try:
         report = reader.open()
         if report.structured:
-            batcher = _ColumnBatcher(engine, tallies, config.reading.batch_rows)
+            batcher = ColumnBatcher(engine, tallies, config.reading.batch_rows)
             for columns in reader.columns():
                 for name, values in columns:
                     batcher.add(name, values)
@@ -190,10 +190,10 @@ def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine)
         "columns": report.columns if report.structured else None,
         "duration_ms": int((time.monotonic() - started) * 1000),
     }
-    return [asset, *_evidence_rows(uri, tallies, engine)]
+    return [asset, *evidence_rows(uri, tallies, engine)]
 
 
-class _ColumnBatcher:
+class ColumnBatcher:
     """Gathers each column's values until ``batch_rows`` of them can go to the engine in one call.
 
     CSV and JSON readers hand out blocks of about a megabyte; scanning those one by one would pay the
@@ -225,7 +225,8 @@ class _ColumnBatcher:
         self._engine.scan(pa.chunked_array(parts, pa.string()), self._tallies.setdefault(name, ColumnTally(name)))
 
 
-def _evidence_rows(uri: str, tallies: Mapping[str | None, ColumnTally], engine: Engine) -> list[dict[str, Any]]:
+def evidence_rows(uri: str, tallies: Mapping[str | None, ColumnTally], engine: Engine) -> list[dict[str, Any]]:
+    """The 'column' and 'entity' rows of one object's tallies (also used for database tables)."""
     rows: list[dict[str, Any]] = []
     for tally in tallies.values():
         rows.append(

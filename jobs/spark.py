@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Sequence
 
 from pyspark.sql import SparkSession
 
@@ -20,10 +21,13 @@ COMMON_CONF = {
 }
 
 
-def build_session(app_name: str, master: str | None = None) -> SparkSession:
+def build_session(app_name: str, master: str | None = None, jars: Sequence[str] = ()) -> SparkSession:
     """A SparkSession for a job: the cluster's when launched by spark-submit/Glue/EMR, else ``local[*]``.
 
-    ``master`` (or SPARK_MASTER) forces a master, e.g. ``local[2]`` in tests and benchmarks.
+    ``master`` (or SPARK_MASTER) forces a master, e.g. ``local[2]`` in tests and benchmarks. ``jars`` are local
+    jar paths for ``spark.jars`` (the JDBC driver of a run with database sources): they must be known before
+    the JVM starts, and nothing is ever fetched from Maven (no ``spark.jars.packages``). Under spark-submit, Glue
+    or EMR pass them with ``--jars`` / ``--extra-jars`` instead: the driver's JVM is already running there.
     """
     builder = SparkSession.builder.appName(app_name)
     master = master or os.environ.get("SPARK_MASTER")
@@ -37,6 +41,8 @@ def build_session(app_name: str, master: str | None = None) -> SparkSession:
             builder = builder.config(key, value)
     for key, value in COMMON_CONF.items():
         builder = builder.config(key, value)
+    if jars:
+        builder = builder.config("spark.jars", ",".join(jars))
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")
     return session

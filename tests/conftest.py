@@ -1,4 +1,4 @@
-"""Session-wide fixtures: one local S3 endpoint and one SparkSession for the whole run."""
+"""Session-wide fixtures: one local S3 endpoint, one SparkSession and, on demand, one PostgreSQL cluster."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from jobs.local_s3 import LocalS3, s3_env
+from tests.integration.postgres import DRIVER_JAR, PostgresCluster, skip_reason
 
 
 @pytest.fixture(scope="session")
@@ -32,9 +33,26 @@ def s3_endpoint() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def spark(s3_endpoint: str) -> Iterator[SparkSession]:
-    """The one SparkSession of the test run (local[2], UTC, no UI)."""
+    """The one SparkSession of the test run (local[2], UTC, no UI), with the PostgreSQL JDBC driver if installed.
+
+    spark.jars must be set before the JVM starts, so the session carries the driver for every test.
+    """
     from jobs.spark import build_session
 
-    session = build_session("piiscan-tests", "local[2]")
+    session = build_session("piiscan-tests", "local[2]", [str(DRIVER_JAR)] if DRIVER_JAR.is_file() else [])
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A throw-away PostgreSQL cluster with the synthetic ``shop`` database; skips when it cannot run here."""
+    reason = skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    cluster = PostgresCluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
