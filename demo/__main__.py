@@ -1,7 +1,8 @@
 """``make demo``: the scan job end to end on the embedded default.
 
-Generates a small synthetic estate, serves it from a local S3 endpoint (a moto server on 127.0.0.1), scans
-it with local Spark against ``s3://`` URIs, writes the Delta tables under ``demo-output/``, prints the run
+Generates a small synthetic estate, serves it from a local S3 endpoint (a moto server on 127.0.0.1) and, when
+PostgreSQL and its JDBC driver are installed, a throw-away database on loopback; scans it with local Spark
+against the ``s3://`` and ``jdbc:postgresql://`` URIs, writes the Delta tables under ``demo-output/``, prints the run
 summary and how the findings compare with what was planted, then stops the endpoint. Exits non-zero if the
 run failed or any object could not be read.
 """
@@ -13,13 +14,15 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from demo.estate import Estate, generate_estate, upload_estate
+from demo.estate import DemoDatabase, Estate, demo_database, generate_estate, upload_estate
 from demo.nlp import with_installed_ner
 from jobs.config import load_config
+from jobs.local_postgres import DRIVER_JAR, PostgresCluster, unavailable_reason
 from jobs.local_s3 import LocalS3, s3_env
 from jobs.scan import EXIT_FAILED, EXIT_OK, ScanRequest, format_summary, new_run_id, run_scan
 
@@ -56,15 +59,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     estate = generate_estate(output / "estate", rows=args.rows)
     print(f"Generated a synthetic estate of {len(estate.objects())} objects under {output / 'estate'}")
-    with LocalS3() as s3:
+    database = demo_database(rows=args.rows)
+    with LocalS3() as s3, _local_database(database) as jdbc:
         os.environ.update(s3_env(s3.endpoint_url))  # Spark's JVM and Python workers inherit these
         buckets = upload_estate(estate, s3.endpoint_url)
         print(f"Local S3 endpoint {s3.endpoint_url} serves {len(buckets)} buckets: {', '.join(buckets)}")
+        expected = expected_findings(estate)
+        sources = list(buckets)
+        if jdbc is not None:
+            source, asset = jdbc
+            sources.append(source)
+            expected |= {(asset, column, entity) for column, entity in database.planted}
 
-        spark = build_session("piiscan-demo")
+        spark = build_session("piiscan-demo", jars=[str(DRIVER_JAR)] if jdbc is not None else [])
         try:
             request = ScanRequest(
-                sources=tuple(buckets),
+                sources=tuple(sources),
                 output=str(output / "tables"),
                 config=with_installed_ner(load_config()),
                 run_id=new_run_id(datetime.now(UTC)),
@@ -76,13 +86,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(format_summary(result))
     print()
-    print("\n".join(compare(found, expected_findings(estate))))
+    print("\n".join(compare(found, expected)))
     print()
     print(
         f"Delta tables written under {output / 'tables'}: findings, assets, runs "
         f"({time.monotonic() - started:.0f}s in all)"
     )
     return EXIT_OK if result.objects_failed == 0 else EXIT_FAILED
+
+
+@contextmanager
+def _local_database(database: DemoDatabase) -> Iterator[tuple[str, str] | None]:
+    """A throw-away PostgreSQL with the demo table: yields (source URI, asset URI), or None when unavailable."""
+    reason = unavailable_reason()
+    if reason is not None:
+        print(f"No JDBC source in this demo: {reason}")
+        yield None
+        return
+    with PostgresCluster() as cluster:
+        cluster.create_database(DEMO_DB, DEMO_READER, database.setup_sql.replace("{reader}", DEMO_READER))
+        os.environ["PIISCAN_JDBC_PASSWORD"] = cluster.password  # how the job gets it: never in the URI or config
+        source = cluster.source(DEMO_DB, DEMO_READER)
+        print(f"Local PostgreSQL on 127.0.0.1:{cluster.port} serves {DEMO_DB}.{database.table}")
+        yield source, f"jdbc:postgresql://127.0.0.1:{cluster.port}/{DEMO_DB}/{database.table}"
+
+
+DEMO_DB = "crm"
+DEMO_READER = "piiscan_reader"
 
 
 def _findings_of_run(table: Path, run_id: str) -> set[tuple[str, str | None, str]]:

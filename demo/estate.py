@@ -45,9 +45,11 @@ __all__ = [
     "BUCKETS",
     "CLEAN_BUCKETS",
     "UNSUPPORTED_OBJECTS",
+    "DemoDatabase",
     "Estate",
     "PlantedColumn",
     "csv_bytes",
+    "demo_database",
     "generate_estate",
     "group",
     "upload_estate",
@@ -738,6 +740,34 @@ class _Builder:
             },
         )
         _write(self.path(ANALYTICS, "images/logo.png"), _png_bytes(self.rng))
+
+
+@dataclass(frozen=True)
+class DemoDatabase:
+    """A SYNTHETIC PostgreSQL table for the demo's JDBC source: its SQL and the columns planted in it."""
+
+    table: str  # schema.table
+    setup_sql: str
+    planted: tuple[tuple[str, str], ...]  # (column, entity type)
+
+
+def demo_database(*, seed: int = 7, rows: int = 200) -> DemoDatabase:
+    """``public.leads``: names, e-mails and UK phone numbers of sales leads, plus a clean status column."""
+    builder = _Builder(Path("."), seed + 1, max(rows, MIN_ROWS))
+    values = []
+    for index in range(builder.rows):
+        first, last = builder.name("en_GB")
+        status = builder.rng.choice(("new", "contacted", "qualified", "lost"))
+        fields = (f"{first} {last}", builder.email(first, last), builder.uk_phone(), status)
+        quoted = ", ".join("'" + field.replace("'", "''") + "'" for field in fields)
+        values.append(f"({index + 1}, {quoted})")
+    sql = (
+        "CREATE TABLE public.leads (lead_id integer PRIMARY KEY, full_name text, email varchar(200), "
+        "phone varchar(40), status varchar(20));\n"
+        f"INSERT INTO public.leads VALUES {', '.join(values)};\n"
+        "GRANT SELECT ON public.leads TO {reader};\n"  # {reader}: replaced by the role name
+    )
+    return DemoDatabase("public.leads", sql, (("full_name", PERSON), ("email", EMAIL), ("phone", PHONE)))
 
 
 def generate_estate(root: Path, *, seed: int = 7, rows: int = 200) -> Estate:

@@ -9,7 +9,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from jobs.local_s3 import LocalS3, s3_env
-from tests.integration.postgres import DRIVER_JAR, PostgresCluster, skip_reason
+from tests.integration.postgres import DRIVER_JAR, PostgresCluster, shop_cluster, unavailable_reason
 
 
 @pytest.fixture(scope="session")
@@ -47,12 +47,11 @@ def spark(s3_endpoint: str) -> Iterator[SparkSession]:
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
     """A throw-away PostgreSQL cluster with the synthetic ``shop`` database; skips when it cannot run here."""
-    reason = skip_reason()
+    reason = unavailable_reason()
     if reason is not None:
         pytest.skip(reason)
-    cluster = PostgresCluster()
+    cluster = shop_cluster()
     try:
-        cluster.start()
         yield cluster
     finally:
         cluster.stop()

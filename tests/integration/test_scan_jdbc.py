@@ -41,7 +41,7 @@ def scanned(
     output = tmp_path_factory.mktemp("jdbc-scan") / "out"
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PIISCAN_JDBC_PASSWORD", postgres.password)
-        request = ScanRequest((postgres.source,), str(output), load_config(), RUN_ID)
+        request = ScanRequest((postgres.source("shop", "scanner"),), str(output), load_config(), RUN_ID)
         result = run_scan(spark, request, clock=lambda: CLOCK)
     return output, result, f"jdbc:postgresql://127.0.0.1:{postgres.port}/shop"
 

@@ -375,3 +375,19 @@ def test_upload_to_local_s3_lists_back_every_key(estate: Estate) -> None:
     assert sample == (estate.root / "acme-payments" / "settlements/settlement.csv.bz2").read_bytes()
     with pytest.raises((urllib.error.URLError, ConnectionError)):
         urllib.request.urlopen(endpoint, timeout=2)
+
+
+def test_demo_database_is_deterministic_sql_with_its_planted_columns() -> None:
+    from demo.estate import demo_database
+
+    first, second = demo_database(rows=12), demo_database(rows=12)
+    assert first == second
+    assert first.table == "public.leads"
+    assert first.planted == (("full_name", "PERSON"), ("email", "EMAIL_ADDRESS"), ("phone", "PHONE_NUMBER"))
+    create, insert, grant = first.setup_sql.strip().split("\n")
+    assert create == (
+        "CREATE TABLE public.leads (lead_id integer PRIMARY KEY, full_name text, email varchar(200), "
+        "phone varchar(40), status varchar(20));"
+    )
+    assert insert.startswith("INSERT INTO public.leads VALUES (1, '") and insert.count("), (") == 11
+    assert grant == "GRANT SELECT ON public.leads TO {reader};"
