@@ -45,7 +45,7 @@ def compare_scan_with_read(spark: SparkSession, workdir: Path, rows: int, runs: 
     estate = generate_estate(workdir / "estate", rows=rows)
     config = load_config().with_full_scan()
     sources = tuple(str(estate.root / bucket) for bucket in sorted({b for b, _ in estate.objects()}))
-    plan = plan_scan(sources, config.sampling, config.unload)
+    plan = plan_scan(sources, config.sampling, config.unload, config.filters)
     megabytes = sum(o.size for o in plan.objects) / 1e6
 
     def plain_read() -> None:

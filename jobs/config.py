@@ -13,6 +13,7 @@ import yaml
 
 from classifiers.config import DetectionConfig, parse_detection
 from classifiers.errors import ConfigError
+from jobs.discovery import Filters
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "scan.yaml"
 _SECTIONS = {
@@ -25,6 +26,7 @@ _SECTIONS = {
     "read",
     "unload",
     "jdbc",
+    "filters",
 }
 
 
@@ -137,6 +139,7 @@ class ScanConfig:
     sampling: Sampling = Sampling()
     reading: Reading = Reading()
     unload: Unload = field(default_factory=Unload)
+    filters: Filters = field(default_factory=Filters)
     jdbc: Jdbc = Jdbc()
     raw: Mapping[str, Any] = field(default_factory=dict)
 
@@ -164,6 +167,7 @@ class ScanConfig:
             "sampling": asdict(self.sampling),
             "read": asdict(self.reading),
             "unload": asdict(self.unload),
+            "filters": asdict(self.filters),
             "jdbc": asdict(self.jdbc),
         }
         return hashlib.sha256(json.dumps(effective, sort_keys=True, default=str).encode()).hexdigest()
@@ -201,6 +205,7 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
         sampling=_section(Sampling, "sampling", raw.get("sampling")),
         reading=_section(Reading, "read", raw.get("read")),
         unload=_section(Unload, "unload", raw.get("unload")),
+        filters=_section(Filters, "filters", raw.get("filters")),
         jdbc=_section(Jdbc, "jdbc", raw.get("jdbc")),
         raw=raw,
     )

@@ -34,7 +34,7 @@ KNOWN_UNSUPPORTED = {
     ".xlsx": "spreadsheets are not supported yet",
 }
 # "table": a database table read over JDBC (jobs/jdbc_source.py); never guessed from a file name.
-STRUCTURED = frozenset({"csv", "tsv", "jsonl", "parquet", "unload_text", "table"})
+STRUCTURED = frozenset({"csv", "tsv", "jsonl", "parquet", "delimited", "table"})
 MAGIC = {"gzip": b"\x1f\x8b", "bz2": b"BZh", "zstd": b"\x28\xb5\x2f\xfd"}
 PARQUET_MAGIC = b"PAR1"
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from classifiers.errors import ScanError
 from jobs import rds_export, unload
 from jobs.config import Sampling, Unload
+from jobs.discovery import Filters, expand_sources
 from jobs.formats import guess_from_name
 from jobs.redaction import safe_reason
 from jobs.storage import ARCHIVE_STORAGE_CLASSES, ObjectInfo, bucket_region, filesystem, list_objects, parse_uri
@@ -67,10 +68,16 @@ def dataset_of(uri: str) -> str:
     return f"{scheme}://{'/'.join(parts)}/"
 
 
-def plan_scan(sources: Iterable[str], sampling: Sampling, unload_config: Unload | None = None) -> Plan:
-    """List ``sources`` and decide, object by object, what is read."""
+def plan_scan(
+    sources: Iterable[str], sampling: Sampling, unload_config: Unload | None = None, filters: Filters | None = None
+) -> Plan:
+    """List ``sources`` (bucket patterns expanded) and decide, object by object, what is read."""
     unload_config = unload_config or Unload()
+    filters = filters or Filters()
     plan = Plan()
+    sources, unexpanded = expand_sources(sources)
+    for pattern, why in unexpanded:
+        plan.failed_sources.append(PlannedObject(pattern, 0, None, None, pattern, "s3", why))
     for source in sources:
         location = parse_uri(source)
         kind = location.scheme if location.scheme == "s3" else "local"
@@ -96,7 +103,7 @@ def plan_scan(sources: Iterable[str], sampling: Sampling, unload_config: Unload 
             dataset, object_kind, table_name = _place(info.uri, export, kind)
             if info.uri in unloads.datasets:
                 dataset, object_kind = unloads.datasets[info.uri], unload.SOURCE_KIND
-            reason = _skip_reason(info)
+            reason = _skip_reason(info) or filters.reason(info)
             if reason:
                 plan.skipped.append(_planned(info, region, dataset, object_kind, reason, table_name))
             else:

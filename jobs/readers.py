@@ -121,8 +121,10 @@ class ObjectReader:
         if looks_binary(text_head) and not _has_utf16_bom(text_head):
             raise UnsupportedObject("binary content that is not a supported format")
         self.report.format = self._guess.format or sniff_text_format(text_head)
-        if self._unload is not None and self.report.format == "text":
-            self.report.format = "unload_text"  # delimited text without a header: columns from the plan
+        if self._unload is not None and self.report.format in ("csv", "tsv", "text"):
+            # Delimited text whose options and column names come from the plan (a Redshift UNLOAD, a Glue
+            # table): a headerless .csv too, which the CSV reader would take the first row of for names.
+            self.report.format = "delimited"
         if _has_utf16_bom(text_head) and self.report.structured:
             raise UnsupportedObject(f"UTF-16 encoded {self.report.format} is not supported yet (only text is)")
         return self.report
@@ -134,7 +136,7 @@ class ObjectReader:
             "tsv": lambda: self._csv("\t"),
             "jsonl": self._json,
             "parquet": self._parquet,
-            "unload_text": self._unload_text,
+            "delimited": self._delimited,
         }[self.report.format]
         self.report.columns = []
         for batch in self._row_limited(reader()):
@@ -242,7 +244,7 @@ class ObjectReader:
             )
             yield from reader
 
-    def _unload_text(self) -> Iterator[pa.RecordBatch]:
+    def _delimited(self) -> Iterator[pa.RecordBatch]:
         settings = self._unload or {}
         with self._stream() as stream:
             head = stream.read(HEAD_BYTES).decode("utf-8", errors="replace")

@@ -33,6 +33,7 @@ from pyspark.sql import functions as F
 
 from classifiers.errors import ConfigError, ScanError
 from classifiers.text_analysis import describe as describe_text_analysis
+from jobs import glue_catalog
 from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
 from jobs.findings import RunContext, asset_assignment, assets_frame, findings_frame
@@ -86,7 +87,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--source",
         action="append",
         required=True,
-        help="local dir, file://, s3://bucket/prefix or jdbc:postgresql://host:port/database?schema=NAME",
+        help="local dir, file://, s3://bucket/prefix, jdbc:postgresql://host:port/database?schema=NAME or "
+        "glue://DATABASE[/TABLE][?catalog_id=ACCOUNT]",
     )
     parser.add_argument("--output", required=True, help="base location of the findings, assets and runs tables")
     parser.add_argument("--config", default=None, help="YAML configuration (default: the shipped conf/scan.yaml)")
@@ -125,7 +127,17 @@ def run_scan(
     tick = time.monotonic()
     hash_key = secrets.token_bytes(16)  # the run's key for hashing matched values, files and tables alike
     LOG.info("run %s: listing %d source(s)", request.run_id, len(request.sources))
-    plan = plan_scan([s for s in request.sources if not is_jdbc(s)], config.sampling, config.unload)
+    plan = plan_scan(
+        [s for s in request.sources if not is_jdbc(s) and not glue_catalog.is_glue(s)],
+        config.sampling,
+        config.unload,
+        config.filters,
+    )
+    catalog = glue_catalog.plan_catalog(
+        _glue_sources(request.sources),
+        lambda location: plan_scan([location], config.sampling, config.unload, config.filters),
+    )
+    _merge(plan, catalog.plan)
     tables = plan_tables(spark, [parse_source(s) for s in request.sources if is_jdbc(s)], config, hash_key)
     plan.column_types.update(tables.column_types)
     timings["listing"] = time.monotonic() - tick
@@ -137,7 +149,7 @@ def run_scan(
         total_bytes / 1e6,
         len(tables.objects),
         len(plan.skipped),
-        len(plan.failed_sources) + len(tables.not_read),
+        len(plan.failed_sources) + len(tables.not_read) + len(catalog.not_read),
         timings["listing"],
     )
 
@@ -155,7 +167,9 @@ def run_scan(
     tick = time.monotonic()
     assignment = asset_assignment(partials, plan_df).persist()
     findings = findings_frame(partials, plan_df, assignment, context, _column_types(spark, plan)).persist()
-    assets = assets_frame(partials, plan_df, assignment, _skipped_frame(spark, plan, tables), context).persist()
+    assets = assets_frame(
+        partials, plan_df, assignment, _skipped_frame(spark, plan, tables, catalog.not_read), context
+    ).persist()
     result = _summarise(request.run_id, plan.listed + tables.listed, partials, findings, assets)
     write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id)
     write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id)
@@ -197,20 +211,37 @@ def _with_tables(
     return files_df.unionByName(tables.plan_frame(spark)), file_partials.unionByName(table_partials)
 
 
-def _skipped_frame(spark: SparkSession, plan: Plan, tables: TablePlan) -> DataFrame:
+def _glue_sources(sources: Sequence[str]) -> list[glue_catalog.GlueSource]:
+    return [glue_catalog.parse_source(s) for s in sources if glue_catalog.is_glue(s)]
+
+
+def _merge(plan: Plan, other: Plan) -> None:
+    """Add ``other``'s objects, rows not read and column types to ``plan``."""
+    plan.objects.extend(other.objects)
+    plan.skipped.extend(other.skipped)
+    plan.failed_sources.extend(other.failed_sources)
+    plan.export_problems.extend(other.export_problems)
+    plan.column_types.update(other.column_types)
+
+
+def _skipped_frame(
+    spark: SparkSession, plan: Plan, tables: TablePlan, catalog_rows: Sequence[PlannedObject] = ()
+) -> DataFrame:
+    # Database tables, and Glue catalog tables and sources not read, have no object size.
+    sizeless = {id(o) for o in [*tables.not_read, *catalog_rows]}
     rows = [
         (
             o.uri,
             o.source_kind,
             o.region,
             o.format or guess_from_name(o.uri).format,
-            None if o.source_kind == JDBC_KIND else o.size,  # a database table has no object size
+            None if o.source_kind == JDBC_KIND or id(o) in sizeless else o.size,
             o.last_modified,
             "error" if o in plan.failed_sources else o.status,
             o.reason,
             o.table_name,
         )
-        for o in [*plan.skipped, *plan.failed_sources, *plan.export_problems, *tables.not_read]
+        for o in [*plan.skipped, *plan.failed_sources, *plan.export_problems, *tables.not_read, *catalog_rows]
     ]
     schema = (
         "object_uri string, source_kind string, region string, format string, size_bytes long, "
@@ -278,7 +309,7 @@ def _runs_row(
                 "started_at": started,
                 "finished_at": finished,
                 "status": result.status,
-                "sources": [parse_source(s).display if is_jdbc(s) else s for s in request.sources],
+                "sources": [_display(s) for s in request.sources],
                 "config_digest": request.config.digest,
                 "sampling": request.config.sampling.describe(),
                 "objects_listed": result.objects_listed,
@@ -299,6 +330,14 @@ def _runs_row(
         ],
         schema=RUNS,
     )
+
+
+def _display(source: str) -> str:
+    if is_jdbc(source):
+        return parse_source(source).display
+    if glue_catalog.is_glue(source):
+        return glue_catalog.parse_source(source).display
+    return source
 
 
 def format_summary(result: ScanResult) -> str:
@@ -352,6 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         jars = jdbc_jars(args.source, config)
+        _glue_sources(args.source)  # a bad glue:// URI is a usage error, before Spark starts
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

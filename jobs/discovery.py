@@ -1,0 +1,124 @@
+"""Estate discovery: which buckets a source means, and which objects the configured filters leave out.
+
+``s3://*`` is every bucket the credentials can list, ``s3://acme-*`` the buckets whose names match; other
+sources are used as given. Objects the ``filters`` section excludes (URI patterns, size, modification time,
+extension) are recorded as skipped with the filter that excluded them, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from classifiers.errors import ConfigError, SourceError
+from jobs.storage import ObjectInfo, s3_client
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The ``filters`` section: which listed objects are scanned.
+
+    Attributes:
+        include: Shell-style patterns over the object URI (``*`` also matches ``/``); when given, an object
+            must match one of them.
+        exclude: Patterns an object must not match.
+        min_size, max_size: Bytes; objects outside the range are skipped.
+        modified_after, modified_before: ISO dates or date-times (UTC when no zone is given).
+        extensions: Allowed name endings (``.csv``, ``.parquet``, ``.log.gz`` ...); empty allows any.
+
+    """
+
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    min_size: int | None = None
+    max_size: int | None = None
+    modified_after: str | None = None
+    modified_before: str | None = None
+    extensions: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in ("include", "exclude", "extensions"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+                raise ConfigError(f"filters.{name} must be a list of non-empty strings, got {value!r}")
+        for name in ("min_size", "max_size"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                raise ConfigError(f"filters.{name} must be a number of bytes >= 0, got {value!r}")
+        for name in ("modified_after", "modified_before"):
+            _moment(name, getattr(self, name))
+
+    def reason(self, info: ObjectInfo) -> str | None:
+        """Why ``info`` is filtered out, naming the filter; None when it is scanned."""
+        if self.include and not any(fnmatch.fnmatchcase(info.uri, pattern) for pattern in self.include):
+            return "filtered out: matches no filters.include pattern"
+        excluded = next((p for p in self.exclude if fnmatch.fnmatchcase(info.uri, p)), None)
+        if excluded is not None:
+            return f"filtered out: matches filters.exclude pattern {excluded!r}"
+        if self.min_size is not None and info.size < self.min_size:
+            return f"filtered out: {info.size} bytes, under filters.min_size {self.min_size}"
+        if self.max_size is not None and info.size > self.max_size:
+            return f"filtered out: {info.size} bytes, over filters.max_size {self.max_size}"
+        after = _moment("modified_after", self.modified_after)
+        before = _moment("modified_before", self.modified_before)
+        modified = info.last_modified
+        if modified is not None and after is not None and modified < after:
+            return f"filtered out: last modified {modified:%Y-%m-%d}, before filters.modified_after"
+        if modified is not None and before is not None and modified >= before:
+            return f"filtered out: last modified {modified:%Y-%m-%d}, not before filters.modified_before"
+        name = info.uri.rsplit("/", 1)[-1].lower()
+        if self.extensions and not any(name.endswith(ext.lower()) for ext in self.extensions):
+            return "filtered out: extension not in filters.extensions"
+        return None
+
+
+def _moment(name: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))  # str(): YAML hands over unquoted dates as date objects
+    except ValueError:
+        raise ConfigError(f"filters.{name} must be an ISO date or date-time, got {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def expand_sources(sources: Iterable[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Sources with bucket patterns (``s3://*``, ``s3://acme-*``) replaced by the matching buckets.
+
+    Returns the sources to list and, for patterns that could not be expanded, ``(source, reason)``.
+    """
+    expanded: list[str] = []
+    failed: list[tuple[str, str]] = []
+    for source in sources:
+        if not _is_bucket_pattern(source):
+            expanded.append(source)
+            continue
+        pattern = source[len("s3://") :].rstrip("/")
+        try:
+            names = _bucket_names()
+        except SourceError as exc:
+            failed.append((source, str(exc)))
+            continue
+        matching = [f"s3://{name}" for name in names if fnmatch.fnmatchcase(name, pattern)]
+        if not matching:
+            failed.append((source, f"no bucket matches {pattern!r}"))
+        expanded.extend(matching)
+    return expanded, failed
+
+
+def _is_bucket_pattern(source: str) -> bool:
+    if not source.startswith("s3://"):
+        return False
+    bucket = source[len("s3://") :].rstrip("/")
+    return "/" not in bucket and any(char in bucket for char in "*?[")
+
+
+def _bucket_names() -> list[str]:
+    client = s3_client()
+    try:
+        response = client.list_buckets()  # type: ignore[attr-defined]
+    except Exception as exc:
+        raise SourceError(f"cannot list the account's buckets: {type(exc).__name__}") from exc
+    return sorted(bucket["Name"] for bucket in response.get("Buckets", []) if "Name" in bucket)
