@@ -19,7 +19,7 @@ from jobs.config import Sampling, Unload
 from jobs.discovery import Filters, expand_sources
 from jobs.formats import guess_from_name
 from jobs.redaction import safe_reason
-from jobs.storage import ARCHIVE_STORAGE_CLASSES, ObjectInfo, bucket_region, filesystem, list_objects, parse_uri
+from jobs.storage import ARCHIVE_STORAGE_CLASSES, ObjectInfo, bucket_region, list_objects, parse_uri, read_metadata
 
 _PARTITION_SEGMENT = re.compile(r"^[^=/]+=[^/]*$")
 
@@ -133,7 +133,9 @@ class _Unloads:
 def _unloads(listed: list[ObjectInfo], region: str | None, plan: Plan, config: Unload) -> _Unloads:
     """Find the UNLOADs among ``listed``: their manifests give column names and types (into ``plan``)."""
     found = _Unloads()
-    for group in unload.find_unloads([i.uri for i in listed], dataset_of, lambda uri: _read_text(uri, region)):
+    for group in unload.find_unloads(
+        [i.uri for i in listed], dataset_of, lambda uri: read_metadata(uri, region).decode("utf-8", errors="replace")
+    ):
         manifest = group.manifest
         columns = manifest.columns if manifest is not None else None
         for uri in group.files:
@@ -146,12 +148,6 @@ def _unloads(listed: list[ObjectInfo], region: str | None, plan: Plan, config: U
             problems = manifest.problems if manifest is not None else []
             found.manifests[group.manifest_uri] = "; ".join([unload.MANIFEST_REASON, *problems])
     return found
-
-
-def _read_text(uri: str, region: str | None) -> str:
-    location = parse_uri(uri)
-    with filesystem(location, region).open_input_stream(location.fs_path) as stream:
-        return bytes(stream.read(unload.MAX_MANIFEST_BYTES)).decode("utf-8", errors="replace")
 
 
 def _exports(listed: list[ObjectInfo], region: str | None, plan: Plan) -> list[rds_export.RdsExport]:

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobs.redaction import redact, safe_reason
-from jobs.storage import filesystem, parse_uri
+from jobs.storage import read_metadata
 
 SOURCE_KIND = "rds_export"
 METADATA_REASON = "RDS export metadata"
-MAX_METADATA_BYTES = 64 * 1024 * 1024  # far above any real export; stops a stray huge file from filling the driver
 _EXPORT_INFO = re.compile(r"^export_info_.+\.json$")
 _TABLES_INFO = re.compile(r"^export_tables_info_.+\.json$")
 # AWS replaces these characters by '_' in S3 paths, so a metadata target maps to its folder through the same rule.
@@ -107,7 +106,7 @@ def load_export(root: str, uris: Iterable[str], region: str | None) -> RdsExport
     metadata = sorted(u for u in uris if u.rsplit("/", 1)[0] + "/" == root and is_metadata_name(u))
     for uri in metadata:
         try:
-            document = _read_json(uri, region)
+            document = json.loads(read_metadata(uri, region))
         except Exception as exc:  # noqa: BLE001 - a broken metadata file is recorded; the data is still scanned
             export.metadata_reasons[uri] = ("error", f"{METADATA_REASON}: cannot be parsed: {_parse_error(exc)}")
             continue
@@ -115,15 +114,6 @@ def load_export(root: str, uris: Iterable[str], region: str | None) -> RdsExport
         reader = _export_info_reason if _EXPORT_INFO.match(name) else _tables_info_reason
         export.metadata_reasons[uri] = reader(export, document)
     return export
-
-
-def _read_json(uri: str, region: str | None) -> Any:
-    location = parse_uri(uri)
-    with filesystem(location, region).open_input_stream(location.fs_path) as stream:
-        data = stream.read(MAX_METADATA_BYTES + 1)
-    if len(data) > MAX_METADATA_BYTES:
-        raise ValueError(f"larger than {MAX_METADATA_BYTES} bytes")
-    return json.loads(data)
 
 
 def _parse_error(exc: Exception) -> str:

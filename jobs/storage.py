@@ -99,6 +99,22 @@ def filesystem(location: Location, region: str | None = None) -> pafs.FileSystem
     return pafs.LocalFileSystem()
 
 
+MAX_METADATA_BYTES = 64 * 1024 * 1024  # far above any real metadata file; a stray huge one cannot fill the driver
+
+
+def read_metadata(uri: str, region: str | None = None) -> bytes:
+    """A small metadata object (RDS export info, UNLOAD manifest), read whole on the driver.
+
+    Raises ValueError for an object larger than MAX_METADATA_BYTES instead of reading a truncated copy.
+    """
+    location = parse_uri(uri)
+    with filesystem(location, region).open_input_stream(location.fs_path) as stream:
+        data = bytes(stream.read(MAX_METADATA_BYTES + 1))
+    if len(data) > MAX_METADATA_BYTES:
+        raise ValueError(f"larger than {MAX_METADATA_BYTES} bytes")
+    return data
+
+
 def s3_client(region: str | None = None) -> object:
     """A boto3 S3 client; boto3 reads the endpoint variables and credentials from the environment itself."""
     import boto3

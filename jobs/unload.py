@@ -23,7 +23,6 @@ import pyarrow as pa
 
 SOURCE_KIND = "redshift_unload"
 MANIFEST_REASON = "Redshift UNLOAD manifest"
-MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # manifests list files; far smaller than this in practice
 
 # <prefix><slice>[_part_<part>][.parquet|.csv|.json|.txt][.gz|.bz2|.zst]
 _DATA_FILE = re.compile(
