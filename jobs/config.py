@@ -14,6 +14,7 @@ import yaml
 from classifiers.config import DetectionConfig, parse_detection
 from classifiers.errors import ConfigError
 from jobs.discovery import Filters
+from jobs.unload import read_options
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "scan.yaml"
 _SECTIONS = {
@@ -102,15 +103,14 @@ class Unload:
 
     def read_options(self, prefix: str, manifest_columns: list[str] | None) -> dict[str, Any]:
         """The read options of one UNLOAD's text files: columns from its manifest, else from configuration."""
-        options: dict[str, Any] = {
-            "delimiter": self.delimiter,
-            "escape": self.escape,
-            "addquotes": self.addquotes,
-            "header": self.header,
-            "null_as": self.null_as,
-        }
-        options["columns"] = manifest_columns or self.columns.get(prefix)
-        return options
+        return read_options(
+            manifest_columns or self.columns.get(prefix),
+            delimiter=self.delimiter,
+            escape=self.escape,
+            addquotes=self.addquotes,
+            header=self.header,
+            null_as=self.null_as,
+        )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from classifiers.errors import ConfigError
+from jobs import unload
 from jobs.planner import Plan, PlannedObject
 from jobs.redaction import safe_reason
 from jobs.storage import default_region, parse_uri
@@ -125,14 +126,7 @@ class CatalogTable:
         """The UNLOAD text reader's options for delimited text: the catalog's delimiter, header and names."""
         if not self.delimited:
             return None
-        return {
-            "delimiter": self.delimiter,
-            "header": self.header,
-            "columns": [name for name, _ in self.columns],
-            "escape": None,
-            "addquotes": None,
-            "null_as": "",
-        }
+        return unload.read_options([name for name, _ in self.columns], delimiter=self.delimiter, header=self.header)
 
     def column_types(self) -> dict[str, str]:
         """Column name -> catalog type, partition keys included."""

@@ -192,6 +192,26 @@ def sniff_options(lines: Sequence[str], header_hint: Sequence[str] | None = None
 OPTION_KEYS = ("delimiter", "escape", "addquotes", "header", "null_as")
 
 
+def read_options(
+    columns: Sequence[str] | None,
+    *,
+    delimiter: str | None = None,
+    escape: bool | None = None,
+    addquotes: bool | None = None,
+    header: bool | None = None,
+    null_as: str = "",
+) -> dict[str, Any]:
+    """The plan's read options for delimited text (jobs.readers ``delimited``): None values are sniffed."""
+    return {
+        "delimiter": delimiter,
+        "escape": escape,
+        "addquotes": addquotes,
+        "header": header,
+        "null_as": null_as,
+        "columns": list(columns) if columns is not None else None,
+    }
+
+
 def resolve_options(settings: Mapping[str, Any], head: Sequence[str], names: Sequence[str] | None) -> TextOptions:
     """The configured options (``unload`` section), with the ones left unset (None) sniffed from ``head``."""
     sniffed = sniff_options(head, names)
@@ -313,6 +333,7 @@ def find_unloads(
     are too ambiguous to be taken for UNLOAD output and are left to the ordinary readers.
     """
     groups: dict[str, UnloadDataset] = {}
+    all_parts: dict[str, bool] = {}  # prefix -> every file is named <slice>_part_<part> (PARALLEL ON)
     manifests: dict[str, str] = {}
     for uri in uris:
         prefix = manifest_prefix(uri)
@@ -322,21 +343,18 @@ def find_unloads(
         found = data_file(uri)
         if found is not None:
             key = dataset_of(uri) + found.prefix.rpartition("/")[2]
-            group = groups.setdefault(key, UnloadDataset(key))
-            group.files.append(uri)
+            groups.setdefault(key, UnloadDataset(key)).files.append(uri)
+            all_parts[key] = all_parts.get(key, True) and found.part is not None
     unloads = []
     for key, group in sorted(groups.items()):
         manifest_uri = manifests.get(key)
         if manifest_uri is not None:
             group.manifest_uri = manifest_uri
             group.manifest = _read_manifest(manifest_uri, read_text)
-        elif not all((data_file(uri) or _NO_PART).part is not None for uri in group.files):
+        elif not all_parts[key]:
             continue
         unloads.append(group)
     return unloads
-
-
-_NO_PART = UnloadFile("", "", 0, None, "text", None)
 
 
 def _read_manifest(uri: str, read_text: Callable[[str], str]) -> Manifest:
