@@ -32,8 +32,9 @@ from classifiers.errors import ConfigError, SourceError
 from classifiers.tally import ColumnTally
 from jobs.config import Jdbc, ScanConfig
 from jobs.planner import PlannedObject
+from jobs.readers import ReadReport
 from jobs.redaction import MAX_REASON_CHARS, redact, safe_reason
-from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, ColumnBatcher, engine_for, evidence_rows
+from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, ColumnBatcher, asset_row, engine_for, evidence_rows
 from jobs.tables import spark_ddl
 
 SOURCE_KIND = "jdbc"
@@ -421,19 +422,9 @@ def scan_table(
             batcher.flush()
         except Exception as exc:  # noqa: BLE001 - recorded as the table's reason; evidence so far is kept
             status, reason = "error", safe_reason(exc)
-        asset = {
-            "kind": "asset",
-            "object_uri": uri,
-            "format": TABLE_FORMAT,
-            "compression": None,
-            "status": status,
-            "reason": reason,
-            "rows_scanned": rows,
-            "bytes_scanned": nbytes,  # UTF-8 bytes of the values read as text
-            "truncated": truncated,
-            "columns": names,
-            "duration_ms": int((time.monotonic() - started) * 1000),
-        }
+        # bytes_read: UTF-8 bytes of the values read as text
+        report = ReadReport(TABLE_FORMAT, None, rows, nbytes, truncated, columns=names)
+        asset = asset_row(uri, report, status, reason, started)
         yield pa.RecordBatch.from_pylist([asset, *evidence_rows(uri, tallies, engine)], schema=PARTIAL_SCHEMA)
 
     return scan

@@ -17,7 +17,7 @@ from classifiers.engine import Engine, as_strings
 from classifiers.tally import ColumnTally
 from jobs.config import ScanConfig, parse_config
 from jobs.formats import guess_from_name
-from jobs.readers import Limits, ObjectReader, UnsupportedObject
+from jobs.readers import Limits, ObjectReader, ReadReport, UnsupportedObject
 from jobs.redaction import safe_reason
 from jobs.storage import filesystem, parse_uri
 
@@ -177,7 +177,12 @@ def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine)
         notes.append(f"{report.malformed_rows} malformed rows skipped")
     if status == "scanned" and notes:
         reason = "; ".join(notes)
-    asset = {
+    return [asset_row(uri, report, status, reason, started), *evidence_rows(uri, tallies, engine)]
+
+
+def asset_row(uri: str, report: ReadReport, status: str, reason: str | None, started: float) -> dict[str, Any]:
+    """The PARTIAL_SCHEMA 'asset' row of one object or table read (``started``: its time.monotonic() start)."""
+    return {
         "kind": "asset",
         "object_uri": uri,
         "format": report.format,
@@ -190,7 +195,6 @@ def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine)
         "columns": report.columns if report.structured else None,
         "duration_ms": int((time.monotonic() - started) * 1000),
     }
-    return [asset, *evidence_rows(uri, tallies, engine)]
 
 
 class ColumnBatcher:
