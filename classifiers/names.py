@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 LOCALES = ("en_US", "en_GB", "en_IN", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "sv_SE", "pt_BR")
-_PUNCTUATION = ".,;:'\"()"
+PUNCTUATION = ".,;:'\"()"  # trimmed from words before they are looked up
 FULL_NAME_SCORE = 0.5  # a full name in title case is fairly specific; 100 % of a column reaches the threshold
 SINGLE_NAME_SCORE = 0.4  # a lone name ("Rose", "Paris") only ever counts under a name column hint
 
@@ -75,7 +75,7 @@ def name_mask(strings: pa.Array, dictionary: NameDictionary, single_names: bool)
     # Dictionary look-ups only for the values shaped like names: ids, amounts and timestamps stop above.
     words = pc.utf8_split_whitespace(pc.utf8_lower(strings.take(pa.array(rows))))
     lengths = pc.list_value_length(words).to_numpy(zero_copy_only=False)
-    flat = pc.utf8_trim(pc.list_flatten(words), _PUNCTUATION)
+    flat = pc.utf8_trim(pc.list_flatten(words), PUNCTUATION)
     offsets = words.offsets.to_numpy(zero_copy_only=False)
     # Hyphenated names: the first part of "Jean-Luc" is a first name, the last part of "Smith-Jones" a surname.
     first_parts = pc.replace_substring_regex(flat, r"-.*$", "")

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from classifiers.errors import ConfigError
-from classifiers.names import NameDictionary
+from classifiers.names import PUNCTUATION, NameDictionary
 from classifiers.settings import reject_unknown
 
 LOG = logging.getLogger(__name__)
@@ -220,7 +220,7 @@ def is_known_name(span: str, names: NameDictionary) -> bool:
     "van" or "de" aside), and one of them (or the first part of a hyphenated one) is a known first name. A lone
     first name in prose is weak evidence and rarely identifies anyone; it is left out.
     """
-    words = [word.strip(".,;:'\"()") for word in span.split()]
+    words = [word.strip(PUNCTUATION) for word in span.split()]
     words = [word for word in words if word]
     if len(words) < 2 or any(not w[:1].isupper() and w.lower() not in _NAME_PARTICLES for w in words):
         return False

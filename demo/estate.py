@@ -199,10 +199,12 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _write_parquet(path: Path, columns: Mapping[str, tuple[pa.DataType, list[Any]]]) -> None:
+def _write_parquet(
+    path: Path, columns: Mapping[str, tuple[pa.DataType, list[Any]]], compression: str = "snappy"
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.table({name: pa.array(values, type=kind) for name, (kind, values) in columns.items()})
-    pq.write_table(table, path, compression="snappy")
+    pq.write_table(table, path, compression=compression)
 
 
 def _png_bytes(rng: random.Random) -> bytes:
@@ -664,10 +666,14 @@ class _Builder:
                 dates.append(self.date_between(dt.date(2015, 1, 1), dt.date(2024, 5, 31)).isoformat())
             uuid = f"{self.rng.getrandbits(128):032x}"
             name = f"part-{part:05d}-{uuid[:8]}-{uuid[8:12]}-{uuid[12:16]}-{uuid[16:20]}-{uuid[20:]}-c000.gz.parquet"
-            path = self.path(DATABASES, table + name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            columns = {"customer_id": ids, "full_name": names, "email": emails, "phone": phones, "signup_date": dates}
-            pq.write_table(pa.table(columns), path, compression="gzip")
+            columns: dict[str, tuple[pa.DataType, list[Any]]] = {
+                "customer_id": (pa.int64(), ids),
+                "full_name": (pa.string(), names),
+                "email": (pa.string(), emails),
+                "phone": (pa.string(), phones),
+                "signup_date": (pa.string(), dates),
+            }
+            _write_parquet(self.path(DATABASES, table + name), columns, compression="gzip")  # RDS: .gz.parquet
         _write(self.path(DATABASES, f"{table}_SUCCESS"), b"")
         dataset = f"{root}crmdb/public.customers/"
         self.plant(DATABASES, dataset, "full_name", PERSON)
