@@ -58,5 +58,11 @@ bench: $(STAMP) java ## Measure engine and scan throughput; writes BENCHMARKS.md
 accuracy: $(STAMP) java ## Column/object accuracy on a labelled estate vs Presidio; writes BENCHMARKS.md
 	$(PY) -m bench.accuracy
 
+.PHONY: coverage-report
+SOURCES ?= s3://*
+coverage-report: $(STAMP) ## Coverage (gap) report: OUTPUT=<scan --output> [SOURCES='s3://* glue://db'] [SINCE=date]
+	@test -n "$(OUTPUT)" || { echo "usage: make coverage-report OUTPUT=s3://bucket/base [SOURCES='s3://* glue://db'] [SINCE=2026-11-01]" >&2; exit 2; }
+	$(PY) -m jobs.coverage --output '$(OUTPUT)' $(foreach s,$(SOURCES),--source '$(s)') $(if $(SINCE),--since '$(SINCE)')
+
 clean: ## Remove virtual environments, demo output and caches
 	rm -rf $(VENV) $(VENV_SPARK4) demo-output .pytest_cache .mypy_cache .ruff_cache

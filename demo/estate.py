@@ -52,6 +52,7 @@ __all__ = [
     "demo_database",
     "generate_estate",
     "group",
+    "reupload",
     "upload_estate",
 ]
 
@@ -815,13 +816,7 @@ def upload_estate(estate: Estate, endpoint_url: str, region: str = "us-east-1") 
         ``s3://<bucket>`` for every bucket, sorted.
 
     """
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint_url,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = _client(endpoint_url, region)
     existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", []) if "Name" in bucket}
     objects = estate.objects()
     for bucket in sorted({bucket for bucket, _ in objects}):
@@ -830,10 +825,25 @@ def upload_estate(estate: Estate, endpoint_url: str, region: str = "us-east-1") 
         if region == "us-east-1":
             client.create_bucket(Bucket=bucket)
         else:
-            client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})  # type: ignore[typeddict-item]
+            client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     for bucket, key in objects:
         client.upload_file(str(estate.root / bucket / key), bucket, key)
     return [f"s3://{bucket}" for bucket in sorted({bucket for bucket, _ in objects})]
+
+
+def reupload(estate: Estate, endpoint_url: str, bucket: str, key: str, region: str = "us-east-1") -> None:
+    """Upload one object of the estate again, unchanged: same ETag, a later last-modified time."""
+    _client(endpoint_url, region).upload_file(str(estate.root / bucket / key), bucket, key)
+
+
+def _client(endpoint_url: str, region: str) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

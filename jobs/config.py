@@ -14,6 +14,7 @@ import yaml
 from classifiers.config import DetectionConfig, parse_detection
 from classifiers.errors import ConfigError
 from jobs.discovery import Filters
+from jobs.inventory import Inventory
 from jobs.unload import read_options
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "scan.yaml"
@@ -28,6 +29,7 @@ _SECTIONS = {
     "unload",
     "jdbc",
     "filters",
+    "inventory",
 }
 
 
@@ -39,22 +41,29 @@ class Sampling:
     rows_per_object: int = 10_000
     bytes_per_object: int = 64 * 1024 * 1024
     objects_per_dataset: int = 20
+    row_groups_per_object: int = 4
+    rows_per_row_group: int | None = None  # None: rows_per_object shared among the row groups read
 
     def __post_init__(self) -> None:
         if not isinstance(self.full_scan, bool):
             raise ConfigError(f"sampling.full_scan must be true or false, got {self.full_scan!r}")
-        for name in ("rows_per_object", "bytes_per_object", "objects_per_dataset"):
+        for name in ("rows_per_object", "bytes_per_object", "objects_per_dataset", "row_groups_per_object"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"sampling.{name} must be a positive integer, got {value!r}")
+        value = self.rows_per_row_group
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ConfigError(f"sampling.rows_per_row_group must be a positive integer or null, got {value!r}")
 
     def describe(self) -> str:
         """The sampling recorded on every finding, e.g. ``full`` or ``rows_per_object=10000;...``."""
         if self.full_scan:
             return "full"
+        per_group = f";rows_per_row_group={self.rows_per_row_group}" if self.rows_per_row_group else ""
         return (
             f"rows_per_object={self.rows_per_object};bytes_per_object={self.bytes_per_object};"
-            f"objects_per_dataset={self.objects_per_dataset}"
+            f"objects_per_dataset={self.objects_per_dataset};row_groups_per_object={self.row_groups_per_object}"
+            f"{per_group}"
         )
 
 
@@ -115,20 +124,28 @@ class Unload:
 
 @dataclass(frozen=True)
 class Jdbc:
-    """How database tables are read over JDBC (README "PostgreSQL over JDBC"); never credentials.
+    """How database tables are read over JDBC (README "Databases over JDBC"); never credentials.
 
-    ``driver_jar`` is a local path handed to Spark as ``spark.jars`` when a run has JDBC sources: the driver is
-    never downloaded (no ``spark.jars.packages``). ``fetch_size`` is the rows the driver fetches per round trip.
+    ``driver_jar`` (PostgreSQL) and ``mariadb_driver_jar`` (MariaDB Connector/J, for MySQL and MariaDB) are local
+    paths handed to Spark as ``spark.jars`` when a run has sources of that database: a driver is never downloaded
+    (no ``spark.jars.packages``). ``fetch_size`` is the rows the driver fetches per round trip; ``partitions`` the
+    ranges (Spark tasks) a --full-scan read of a table splits into when its source names a ``partition_column``.
     """
 
     driver_jar: str = "/usr/share/java/postgresql.jar"
     fetch_size: int = 1000
+    mariadb_driver_jar: str = "/usr/share/java/mariadb-java-client.jar"
+    partitions: int = 4
 
     def __post_init__(self) -> None:
-        if not isinstance(self.driver_jar, str) or not self.driver_jar.endswith(".jar"):
-            raise ConfigError(f"jdbc.driver_jar must be the path of a .jar file, got {self.driver_jar!r}")
-        if not isinstance(self.fetch_size, int) or isinstance(self.fetch_size, bool) or self.fetch_size < 1:
-            raise ConfigError(f"jdbc.fetch_size must be a positive integer, got {self.fetch_size!r}")
+        for key in ("driver_jar", "mariadb_driver_jar"):
+            jar = getattr(self, key)
+            if not isinstance(jar, str) or not jar.endswith(".jar"):
+                raise ConfigError(f"jdbc.{key} must be the path of a .jar file, got {jar!r}")
+        for key in ("fetch_size", "partitions"):
+            value = getattr(self, key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"jdbc.{key} must be a positive integer, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -141,11 +158,16 @@ class ScanConfig:
     unload: Unload = field(default_factory=Unload)
     filters: Filters = field(default_factory=Filters)
     jdbc: Jdbc = Jdbc()
+    inventory: Inventory = field(default_factory=Inventory)  # how buckets are listed: not part of the digest
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
-        """SHA-256 of the effective configuration (parsed values, defaults included), recorded in the runs table."""
+        """SHA-256 of the effective configuration (parsed values, defaults included), recorded in the runs table.
+
+        Incremental runs carry findings only from runs with the same digest, so it covers everything that can
+        change a finding, and leaves out how objects are listed (``inventory``).
+        """
         detectors = {
             d.entity_type: {
                 "sensitivity": d.sensitivity.value,
@@ -207,6 +229,7 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
         unload=_section(Unload, "unload", raw.get("unload")),
         filters=_section(Filters, "filters", raw.get("filters")),
         jdbc=_section(Jdbc, "jdbc", raw.get("jdbc")),
+        inventory=_section(Inventory, "inventory", raw.get("inventory")),
         raw=raw,
     )
 

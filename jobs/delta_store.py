@@ -24,7 +24,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyspark.sql import DataFrame
 
-from classifiers.errors import CommitError
+from classifiers.errors import CommitError, ScanError
+from jobs.redaction import safe_reason
 from jobs.storage import Location, filesystem, parse_uri, storage_options
 
 LOG = logging.getLogger(__name__)
@@ -61,15 +62,45 @@ def is_committed(uri: str, table: str, run_id: str) -> bool:
     return table_obj is not None and table_obj.transaction_version(app_id(table, run_id)) is not None
 
 
-def write_frame(frame: DataFrame, uri: str, table: str, schema: pa.Schema, run_id: str) -> int:
-    """Write ``frame`` to the Delta table at ``uri`` once per run; returns the rows committed (0 on a rerun)."""
+def write_frame(
+    frame: DataFrame, uri: str, table: str, schema: pa.Schema, run_id: str, extra: pa.Table | None = None
+) -> int:
+    """Write ``frame`` to the Delta table at ``uri`` once per run; returns the rows committed (0 on a rerun).
+
+    ``extra``: rows built on the driver (findings carried forward from unchanged assets) committed in the
+    same transaction, so a run's rows appear all at once or not at all.
+    """
     if is_committed(uri, table, run_id):
         LOG.info("table %s already holds run %s; nothing to add", table, run_id)
         return 0
     writer = _write_partition(uri, schema, run_id)
     rows = frame.mapInArrow(writer, _FILE_SCHEMA).collect()  # file metadata only, one row per Parquet file
     files = [DataFile(r["path"], r["size"], r["num_records"], r["stats"], r["modified_ms"]) for r in rows]
+    if extra is not None and extra.num_rows:
+        files.append(write_file(uri, extra.select(schema.names).cast(schema), run_id))
     return commit(uri, table, schema, files, run_id)
+
+
+def read_table(uri: str, columns: list[str], condition: Any = None) -> pa.Table | None:
+    """Columns of the Delta table at ``uri`` (rows matching the pyarrow ``condition``); None when absent.
+
+    Columns a table written by an older version lacks are returned as nulls. Raises ScanError when the table
+    exists but cannot be read.
+    """
+    try:
+        table = _open(uri)
+        if table is None:
+            LOG.info("no table at %s: no run has written it yet", uri)
+            return None
+        dataset = table.to_pyarrow_dataset()
+        present = [name for name in columns if name in dataset.schema.names]
+        data = dataset.to_table(columns=present, filter=condition)
+    except Exception as exc:
+        raise ScanError(f"cannot read the Delta table at {uri}: {safe_reason(exc)}") from exc
+    for name in columns:
+        if name not in present:
+            data = data.append_column(name, pa.nulls(data.num_rows, pa.string()))
+    return data.select(columns)
 
 
 def write_table(data: pa.Table, uri: str, table: str, run_id: str) -> int:

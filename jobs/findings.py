@@ -21,7 +21,11 @@ from classifiers.scoring import Evidence, assess, decision, presidio_score
 from jobs.formats import STRUCTURED
 from jobs.scan_task import engine_for
 from jobs.tables import ASSETS, FINDINGS, spark_ddl, spark_type
+from jobs.unload import POSITIONAL_NOTE
 from jobs.unload import SOURCE_KIND as UNLOAD_KIND
+
+# Evidence on a finding whose column name is only a position (col_3): no manifest, header or configuration named it.
+POSITIONAL_EVIDENCE = "column_name:by_position"
 
 _SCORED_SCHEMA = pa.schema(
     [
@@ -105,6 +109,7 @@ def findings_frame(
             F.min("region").alias("region"),
             F.min("source_kind").alias("source_kind"),
             F.min("table_name").alias("table_name"),
+            F.max(F.coalesce(F.col("reason").contains(POSITIONAL_NOTE), F.lit(False))).alias("positional"),
         )
     )
     evidence = partials.join(assignment.select("object_uri", "asset"), "object_uri")
@@ -187,6 +192,8 @@ def assets_frame(
             "reason",
             "duration_ms",
             "table_name",
+            "change_marker",
+            "sampling",
         )
     )
     not_read = skipped.select(
@@ -206,8 +213,10 @@ def assets_frame(
         "reason",
         F.lit(0).cast("long").alias("duration_ms"),
         "table_name",
+        "change_marker",
+        F.lit(None).cast("string").alias("sampling"),
     )
-    return _conform(scanned.unionByName(not_read), ASSETS, run)
+    return _conform(scanned.unionByName(not_read), ASSETS, run, run_sampling=False)
 
 
 def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.Schema) -> Any:
@@ -253,6 +262,8 @@ def _score_partition(raw_config: Mapping[str, Any], full_scan: bool, schema: pa.
                     evidence.append("column_profile")
                 if presidio is not None:
                     evidence.append(f"presidio:{presidio:.2f}")
+                if row["positional"] and row["column"] is not None:
+                    evidence.append(POSITIONAL_EVIDENCE)
                 out.append(
                     {
                         **row,
@@ -279,16 +290,20 @@ def _null_safe(left: DataFrame, right: DataFrame, *names: str) -> Column:
     return condition
 
 
-def _conform(frame: DataFrame, schema: pa.Schema, run: RunContext) -> DataFrame:
-    """Select the table's columns in order with their declared types, adding the run's own columns."""
-    run_columns = {
-        "run_id": F.lit(run.run_id),
-        "scanned_at": F.lit(run.scanned_at),
-        "sampling": F.lit(run.sampling),
-    }
-    return frame.select(
-        *[
-            run_columns.get(field.name, F.col(f"`{field.name}`")).cast(spark_type(field.type)).alias(field.name)
-            for field in schema
-        ]
-    )
+def _conform(frame: DataFrame, schema: pa.Schema, run: RunContext, run_sampling: bool = True) -> DataFrame:
+    """Select the table's columns in order with their declared types, adding the run's own columns.
+
+    ``run_sampling``: the ``sampling`` column is the run's configured sampling (findings), not the frame's own
+    per-object one (assets). Columns the frame lacks (``carried_from_run`` of rows read in this run) are null.
+    """
+    run_columns = {"run_id": F.lit(run.run_id), "scanned_at": F.lit(run.scanned_at)}
+    if run_sampling:
+        run_columns["sampling"] = F.lit(run.sampling)
+    present = set(frame.columns)
+
+    def column(name: str) -> Column:
+        if name in run_columns:
+            return run_columns[name]
+        return F.col(f"`{name}`") if name in present else F.lit(None)
+
+    return frame.select(*[column(field.name).cast(spark_type(field.type)).alias(field.name) for field in schema])

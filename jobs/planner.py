@@ -6,7 +6,9 @@ listed is recorded as a failed asset. Nothing is dropped silently.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,11 +19,23 @@ from classifiers.errors import ScanError
 from jobs import rds_export, unload
 from jobs.config import Sampling, Unload
 from jobs.discovery import Filters, expand_sources
-from jobs.formats import guess_from_name
+from jobs.formats import STRUCTURED, guess_from_name
+from jobs.inventory import Inventory, latest_listing
 from jobs.redaction import safe_reason
-from jobs.storage import ARCHIVE_STORAGE_CLASSES, ObjectInfo, bucket_region, list_objects, parse_uri, read_metadata
+from jobs.sampling import evenly_spread
+from jobs.storage import (
+    ARCHIVE_STORAGE_CLASSES,
+    Location,
+    ObjectInfo,
+    bucket_region,
+    list_objects,
+    parse_uri,
+    read_metadata,
+)
 
 _PARTITION_SEGMENT = re.compile(r"^[^=/]+=[^/]*$")
+LOG = logging.getLogger(__name__)
+SAMPLING_REASON = "sampling:"  # how the reason of an object left out by objects_per_dataset begins
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,9 @@ class PlannedObject:
     status: str = "skipped"  # the assets status of an object not read: 'skipped', or 'error' (broken metadata)
     read_options: str | None = None  # JSON read options (Redshift UNLOAD text: delimiter, columns ...)
     format: str | None = None  # the assets format when the name says nothing (a database table), else guessed
+    # What incremental runs compare with the previous run's: ETag, size and modification time of an object (or
+    # of every object of a structured dataset); a JDBC table's statistics or watermark. None: always read.
+    change_marker: str | None = None
 
 
 @dataclass
@@ -69,11 +86,19 @@ def dataset_of(uri: str) -> str:
 
 
 def plan_scan(
-    sources: Iterable[str], sampling: Sampling, unload_config: Unload | None = None, filters: Filters | None = None
+    sources: Iterable[str],
+    sampling: Sampling,
+    unload_config: Unload | None = None,
+    filters: Filters | None = None,
+    inventory: Inventory | None = None,
 ) -> Plan:
-    """List ``sources`` (bucket patterns expanded) and decide, object by object, what is read."""
+    """List ``sources`` (bucket patterns expanded) and decide, object by object, what is read.
+
+    A bucket with an S3 Inventory report configured in ``inventory`` is listed from its latest delivery.
+    """
     unload_config = unload_config or Unload()
     filters = filters or Filters()
+    inventory = inventory or Inventory()
     plan = Plan()
     sources, unexpanded = expand_sources(sources)
     for pattern, why in unexpanded:
@@ -83,7 +108,7 @@ def plan_scan(
         kind = location.scheme if location.scheme == "s3" else "local"
         try:
             region = bucket_region(location.bucket) if location.scheme == "s3" else None
-            listed = list(list_objects(location))
+            listed = list(_listing(location, inventory))
         except ScanError as exc:
             plan.failed_sources.append(PlannedObject(location.uri, 0, None, None, location.uri, kind, safe_reason(exc)))
             continue
@@ -116,9 +141,19 @@ def plan_scan(
                     planned = _planned(info, region, dataset, object_kind, None, table_name)
                     plan.objects.append(replace(planned, read_options=unloads.read_options.get(dataset)))
                 else:
-                    reason = f"sampling: {sampling.objects_per_dataset} of {len(infos)} objects read in this dataset"
+                    read = f"{sampling.objects_per_dataset} of {len(infos)} objects read in this dataset"
+                    reason = f"{SAMPLING_REASON} {read}"
                     plan.skipped.append(_planned(info, region, dataset, object_kind, reason, table_name))
     return plan
+
+
+def _listing(location: Location, inventory: Inventory) -> Iterable[ObjectInfo]:
+    """The objects under ``location``: from its bucket's S3 Inventory report when one is configured, else LIST."""
+    report = latest_listing(location, inventory)
+    if report is None:
+        return list_objects(location)
+    LOG.info("listing %s from the %s", location.uri, report.describe())
+    return report.objects(location.path)
 
 
 @dataclass
@@ -189,12 +224,7 @@ def _skip_reason(info: ObjectInfo) -> str | None:
 def _spread(infos: list[ObjectInfo], limit: int | None) -> set[str]:
     """Up to ``limit`` objects spread evenly over the key order, first and last included (old and new partitions)."""
     ordered = sorted(info.uri for info in infos)
-    if limit is None or len(ordered) <= limit:
-        return set(ordered)
-    if limit == 1:
-        return {ordered[-1]}
-    last = len(ordered) - 1
-    return {ordered[round(i * last / (limit - 1))] for i in range(limit)}
+    return {ordered[i] for i in evenly_spread(len(ordered), limit)}
 
 
 def _planned(
@@ -206,4 +236,55 @@ def _planned(
     table_name: str | None = None,
     status: str = "skipped",
 ) -> PlannedObject:
-    return PlannedObject(info.uri, info.size, info.last_modified, region, dataset, kind, reason, table_name, status)
+    return PlannedObject(
+        info.uri,
+        info.size,
+        info.last_modified,
+        region,
+        dataset,
+        kind,
+        reason,
+        table_name,
+        status,
+        change_marker=object_marker(info),
+    )
+
+
+def object_marker(info: ObjectInfo) -> str:
+    """What says an object changed: its ETag (S3), size and modification time, e.g. ``etag=…;size=…;modified=…``."""
+    modified = info.last_modified.isoformat() if info.last_modified else "unknown"
+    etag = f"etag={info.etag};" if info.etag else ""
+    return f"{etag}size={info.size};modified={modified}"
+
+
+def assign_dataset_markers(plan: Plan) -> None:
+    """Give every object of a structured dataset one marker over all its listed objects.
+
+    A structured dataset of several objects (CSV, JSON lines, Parquet, delimited text, an RDS export table, an
+    UNLOAD) is one asset whose findings combine its objects, so it is unchanged only when no object of it was
+    added, removed or modified, including the objects sampling leaves out. Text objects, and a structured object
+    alone in its dataset, keep their own marker: each is its own asset.
+    """
+    units: dict[tuple[str, str], list[PlannedObject]] = defaultdict(list)
+    candidates = [*plan.objects, *(o for o in plan.skipped if (o.reason or "").startswith(SAMPLING_REASON))]
+    for obj in candidates:
+        if obj.change_marker is not None and _structured(obj):
+            units[(obj.dataset, obj.source_kind)].append(obj)
+    markers: dict[str, str] = {}
+    for members in units.values():
+        if len(members) == 1:
+            continue  # a lone object is its own asset: its own marker says it all
+        listing = "\n".join(sorted(f"{o.uri} {o.change_marker}" for o in members))
+        marker = "dataset=" + hashlib.sha256(listing.encode()).hexdigest()[:32]
+        markers.update((o.uri, marker) for o in members)
+    plan.objects[:] = [replace(o, change_marker=markers.get(o.uri, o.change_marker)) for o in plan.objects]
+    plan.skipped[:] = [replace(o, change_marker=markers.get(o.uri, o.change_marker)) for o in plan.skipped]
+
+
+def _structured(obj: PlannedObject) -> bool:
+    return (
+        obj.read_options is not None
+        or obj.table_name is not None
+        or obj.source_kind in (unload.SOURCE_KIND, rds_export.SOURCE_KIND)
+        or guess_from_name(obj.uri).format in STRUCTURED
+    )

@@ -32,6 +32,7 @@ from jobs.formats import (
     looks_binary,
     sniff_text_format,
 )
+from jobs.sampling import evenly_spread
 
 HEAD_BYTES = 64 * 1024
 TEXT_CHUNK_BYTES = 1024 * 1024
@@ -48,6 +49,8 @@ class Limits:
     rows: int | None
     bytes: int | None
     batch_rows: int = 65536
+    row_groups: int | None = None  # Parquet row groups read per file, spread over the file
+    rows_per_row_group: int | None = None  # rows read per Parquet row group (default: rows shared among them)
 
 
 @dataclass
@@ -62,6 +65,7 @@ class ReadReport:
     malformed_rows: int = 0
     columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sampling: str | None = None  # the sample actually read, when a limit applied (assets.sampling)
 
     @property
     def structured(self) -> bool:
@@ -169,6 +173,7 @@ class ObjectReader:
                 if limit is not None and decoded + len(chunk) > limit:
                     chunk = chunk[: max(0, limit - decoded)]
                     self.report.truncated = True
+                    self.report.sampling = f"first {limit} bytes"
                 decoded += len(chunk)
                 pending += decoder.decode(chunk, final=not chunk or self.report.truncated)
                 *complete, pending = pending.split("\n")
@@ -215,6 +220,7 @@ class ObjectReader:
                     self.report.rows += remaining
                     yield batch.slice(0, remaining)
                 self.report.truncated = True
+                self.report.sampling = self.report.sampling or f"first {limit} rows"
                 return
             self.report.rows += batch.num_rows
             yield batch
@@ -252,7 +258,7 @@ class ObjectReader:
         names = settings.get("columns")
         options = unload.resolve_options(settings, head.splitlines()[:-1] or head.splitlines(), names)
         if names is None and not options.header:
-            self.report.notes.append("columns named by position: no MANIFEST VERBOSE, HEADER or configured columns")
+            self.report.notes.append(unload.POSITIONAL_NOTE)
 
         def all_lines() -> Iterator[str]:
             for batch in self._line_batches():
@@ -288,11 +294,34 @@ class ObjectReader:
     def _parquet(self) -> Iterator[pa.RecordBatch]:
         with self._fs.open_input_file(self._path) as handle:
             parquet = pq.ParquetFile(handle)
-            for index in range(parquet.num_row_groups):
+            count = parquet.num_row_groups
+            chosen = evenly_spread(count, self._limits.row_groups)
+            per_group = self._rows_per_row_group(len(chosen))
+            cut = False
+            for index in chosen:
                 # Row groups are read one at a time, so memory stays bounded by the largest row group.
                 group = parquet.metadata.row_group(index)
                 self.report.bytes_read += sum(group.column(c).total_compressed_size for c in range(group.num_columns))
-                yield from parquet.iter_batches(batch_size=self._limits.batch_rows, row_groups=[index])
+                taken = 0
+                for batch in parquet.iter_batches(batch_size=self._limits.batch_rows, row_groups=[index]):
+                    if per_group is not None and taken + batch.num_rows > per_group:
+                        yield batch.slice(0, per_group - taken)
+                        cut = True
+                        break
+                    taken += batch.num_rows
+                    yield batch
+            if len(chosen) < count or cut:
+                self.report.truncated = True
+                limit = f", first {per_group} rows of each" if cut else ""
+                self.report.sampling = f"row groups {_ranges(chosen)} of {count}{limit}"
+
+    def _rows_per_row_group(self, groups: int) -> int | None:
+        """Rows read from each sampled row group: configured, or the object's row limit shared among them."""
+        if self._limits.rows_per_row_group is not None:
+            return self._limits.rows_per_row_group
+        if self._limits.rows is None or self._limits.row_groups is None or groups == 0:
+            return None
+        return max(1, self._limits.rows // groups)  # floor: together they stay within the row limit
 
 
 class _CountingReader:
@@ -374,6 +403,13 @@ def _pieces(line: str) -> list[str]:
     if len(line) <= MAX_LINE_CHARS:
         return [line]
     return [line[i : i + MAX_LINE_CHARS] for i in range(0, len(line), MAX_LINE_CHARS)]
+
+
+def _ranges(indices: list[int]) -> str:
+    """Row group numbers (1-based) as written for people: ``1, 5, 9`` or ``1-3``."""
+    if indices == list(range(indices[0], indices[-1] + 1)) and len(indices) > 2:
+        return f"{indices[0] + 1}-{indices[-1] + 1}"
+    return ", ".join(str(i + 1) for i in indices)
 
 
 def _has_utf16_bom(head: bytes) -> bool:

@@ -22,10 +22,12 @@ import logging
 import secrets
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
@@ -38,9 +40,10 @@ from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
 from jobs.findings import RunContext, asset_assignment, assets_frame, findings_frame
 from jobs.formats import guess_from_name
+from jobs.history import Carry, carried_assets, carried_findings, load_history, plan_carry
 from jobs.jdbc_source import SOURCE_KIND as JDBC_KIND
 from jobs.jdbc_source import TablePlan, is_jdbc, parse_source, plan_tables
-from jobs.planner import Plan, PlannedObject, plan_scan
+from jobs.planner import Plan, PlannedObject, assign_dataset_markers, plan_scan
 from jobs.progress import report_progress
 from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, scan_partition
 from jobs.tables import ASSETS, FINDINGS, RUNS, spark_ddl
@@ -58,6 +61,7 @@ class ScanRequest:
     output: str
     config: ScanConfig
     run_id: str
+    full_rescan: bool = False  # ignore earlier runs: read everything planned, carry nothing forward
 
 
 @dataclass
@@ -70,6 +74,8 @@ class ScanResult:
     objects_scanned: int = 0
     objects_skipped: int = 0
     objects_failed: int = 0
+    objects_unchanged: int = 0
+    findings_carried: int = 0
     rows_scanned: int = 0
     values_scanned: int = 0
     bytes_scanned: int = 0
@@ -87,13 +93,19 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--source",
         action="append",
         required=True,
-        help="local dir, file://, s3://bucket/prefix, jdbc:postgresql://host:port/database?schema=NAME or "
-        "glue://DATABASE[/TABLE][?catalog_id=ACCOUNT]",
+        help="local dir, file://, s3://bucket/prefix, jdbc:postgresql://host:port/database?schema=NAME, "
+        "jdbc:mysql://host:port/database or jdbc:mariadb://host:port/database (options: tables=, user=, "
+        "password_env= or secret_id=, partition_column=, watermark=), or glue://DATABASE[/TABLE][?catalog_id=ACCOUNT]",
     )
     parser.add_argument("--output", required=True, help="base location of the findings, assets and runs tables")
     parser.add_argument("--config", default=None, help="YAML configuration (default: the shipped conf/scan.yaml)")
     parser.add_argument("--run-id", default=None, help="run identifier (default: generated); reruns add nothing")
     parser.add_argument("--full-scan", action="store_true", help="read every object and row (no sampling)")
+    parser.add_argument(
+        "--full-rescan",
+        action="store_true",
+        help="ignore earlier runs: read every planned object and table, even those unchanged since their last scan",
+    )
     parser.add_argument("--master", default=None, help="Spark master for local runs, e.g. local[2]")
     args, unknown = parser.parse_known_args(argv)
     stray = [a for a in unknown if a.startswith("--") and not a.startswith("--JOB_")]
@@ -132,14 +144,18 @@ def run_scan(
         config.sampling,
         config.unload,
         config.filters,
+        config.inventory,
     )
     catalog = glue_catalog.plan_catalog(
         _glue_sources(request.sources),
-        lambda location: plan_scan([location], config.sampling, config.unload, config.filters),
+        lambda location: plan_scan([location], config.sampling, config.unload, config.filters, config.inventory),
     )
     _merge(plan, catalog.plan)
+    assign_dataset_markers(plan)
     tables = plan_tables(spark, [parse_source(s) for s in request.sources if is_jdbc(s)], config, hash_key)
     plan.column_types.update(tables.column_types)
+    listed = plan.listed + tables.listed
+    carry = _plan_carry(request, plan, tables)
     timings["listing"] = time.monotonic() - tick
     total_bytes = sum(o.size for o in plan.objects)
     LOG.info(
@@ -170,9 +186,12 @@ def run_scan(
     assets = assets_frame(
         partials, plan_df, assignment, _skipped_frame(spark, plan, tables, catalog.not_read), context
     ).persist()
-    result = _summarise(request.run_id, plan.listed + tables.listed, partials, findings, assets)
-    write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id)
-    write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id)
+    carried = carried_findings(request.output, carry, request.run_id, started_at)
+    unchanged = carried_assets(carry, request.run_id, started_at)
+    result = _summarise(request.run_id, listed, partials, findings, assets, carried)
+    result.objects_unchanged = unchanged.num_rows
+    write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id, carried)
+    write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id, unchanged)
     timings["writing"] = time.monotonic() - tick
     result.timings = timings
     result.text_analysis = text_analysis
@@ -188,17 +207,56 @@ def run_scan(
     return result
 
 
+def _plan_carry(request: ScanRequest, plan: Plan, tables: TablePlan) -> Carry:
+    """Take unchanged objects and tables out of the plan (unless --full-rescan); their findings are carried."""
+    if request.full_rescan:
+        LOG.info("run %s: full rescan: earlier runs are ignored", request.run_id)
+        return Carry()
+    history = load_history(request.output, request.config.digest)
+    carry = plan_carry([*plan.objects, *tables.objects], history)
+    if not history.run_ids:
+        LOG.info("run %s: no earlier successful run with this configuration; reading everything", request.run_id)
+    else:
+        LOG.info(
+            "run %s: incremental: %d object(s) or table(s) unchanged since earlier runs are not read again",
+            request.run_id,
+            len(carry.uris),
+        )
+    plan.objects[:] = [o for o in plan.objects if o.uri not in carry.uris]
+    _without_tables(tables, carry.uris)
+    return carry
+
+
 def _plan_frame(spark: SparkSession, objects: list[PlannedObject], config: ScanConfig) -> DataFrame:
     parallelism = spark.sparkContext.defaultParallelism
     tasks = max(1, min(len(objects), max(parallelism * 4, -(-len(objects) // config.reading.max_objects_per_task))))
     # Largest objects first, dealt round-robin into the tasks' slices, so no task gets all the big ones.
     by_size = sorted(objects, key=lambda o: (-o.size, o.uri))
     dealt = [o for task in range(tasks) for o in by_size[task::tasks]]
-    rows = [
-        (o.uri, o.size, o.last_modified, o.region, o.dataset, o.source_kind, o.table_name, o.read_options)
-        for o in dealt
-    ]
+    rows = [_plan_row(o, o.size) for o in dealt]
     return spark.createDataFrame(spark.sparkContext.parallelize(rows, tasks), spark_ddl(PLAN_SCHEMA))
+
+
+def _plan_row(o: PlannedObject, size: int | None) -> tuple[Any, ...]:
+    """A PLAN_SCHEMA row; ``size`` is None for a database table, which has no object size."""
+    return (
+        o.uri,
+        size,
+        o.last_modified,
+        o.region,
+        o.dataset,
+        o.source_kind,
+        o.table_name,
+        o.read_options,
+        o.change_marker,
+    )
+
+
+def _without_tables(tables: TablePlan, uris: set[str]) -> None:
+    """Leave the tables at ``uris`` (unchanged since an earlier run) out of ``tables``: they are not read."""
+    kept = [(o, f) for o, f in zip(tables.objects, tables.frames, strict=True) if o.uri not in uris]
+    tables.objects = [o for o, _ in kept]
+    tables.frames = [f for _, f in kept]
 
 
 def _with_tables(
@@ -208,7 +266,9 @@ def _with_tables(
     table_partials = tables.partials()
     if table_partials is None:
         return files_df, file_partials
-    return files_df.unionByName(tables.plan_frame(spark)), file_partials.unionByName(table_partials)
+    # size_bytes is null: a table has no object size (bytes_scanned counts the text read instead).
+    tables_df = spark.createDataFrame([_plan_row(o, None) for o in tables.objects], spark_ddl(PLAN_SCHEMA))
+    return files_df.unionByName(tables_df), file_partials.unionByName(table_partials)
 
 
 def _glue_sources(sources: Sequence[str]) -> list[glue_catalog.GlueSource]:
@@ -240,12 +300,13 @@ def _skipped_frame(
             "error" if o in plan.failed_sources else o.status,
             o.reason,
             o.table_name,
+            o.change_marker,
         )
         for o in [*plan.skipped, *plan.failed_sources, *plan.export_problems, *tables.not_read, *catalog_rows]
     ]
     schema = (
         "object_uri string, source_kind string, region string, format string, size_bytes long, "
-        "last_modified timestamp, status string, reason string, table_name string"
+        "last_modified timestamp, status string, reason string, table_name string, change_marker string"
     )
     return spark.createDataFrame(rows, schema)
 
@@ -256,8 +317,11 @@ def _column_types(spark: SparkSession, plan: Plan) -> DataFrame:
     return spark.createDataFrame(rows, "asset string, column string, column_type string")
 
 
-def _summarise(run_id: str, listed: int, partials: DataFrame, findings: DataFrame, assets: DataFrame) -> ScanResult:
-    # Only aggregates reach the driver: counts per status and entity, and the ten riskiest assets.
+def _summarise(
+    run_id: str, listed: int, partials: DataFrame, findings: DataFrame, assets: DataFrame, carried: pa.Table
+) -> ScanResult:
+    # Only aggregates reach the driver: counts per status and entity, and the ten riskiest assets. Findings
+    # carried forward from unchanged assets are already on the driver (a few rows per asset).
     totals = assets.agg(
         *[F.count(F.when(F.col("status") == status, 1)).alias(status) for status in ("scanned", "skipped", "error")],
         F.sum("rows_scanned").alias("rows"),
@@ -265,10 +329,10 @@ def _summarise(run_id: str, listed: int, partials: DataFrame, findings: DataFram
     ).first()
     status_counts = {status: int(totals[status]) if totals else 0 for status in ("scanned", "skipped", "error")}
     values = partials.filter(F.col("kind") == "column").agg(F.sum("values_seen").alias("values")).first()
-    by_entity = {
-        r["entity_type"]: r["n"]
-        for r in findings.groupBy("entity_type").agg(F.count(F.lit(1)).alias("n")).orderBy("entity_type").collect()
-    }
+    by_entity = Counter(
+        {r["entity_type"]: r["n"] for r in findings.groupBy("entity_type").agg(F.count(F.lit(1)).alias("n")).collect()}
+    )
+    by_entity.update(carried["entity_type"].to_pylist())
     rank = F.create_map(*[x for k, v in SENSITIVITY_RANK.items() for x in (F.lit(k), F.lit(v))])
     top = (
         findings.groupBy("asset")
@@ -281,6 +345,8 @@ def _summarise(run_id: str, listed: int, partials: DataFrame, findings: DataFram
         .limit(10)
         .collect()
     )
+    ranked = [(r["rank"], r["n"], r["confidence"], r["asset"]) for r in top] + _ranked(carried)
+    ranked.sort(key=lambda t: (-t[0], -t[1], -t[2], t[3]))
     names = {v: k for k, v in SENSITIVITY_RANK.items()}
     failed = status_counts.get("error", 0)
     return ScanResult(
@@ -294,9 +360,23 @@ def _summarise(run_id: str, listed: int, partials: DataFrame, findings: DataFram
         values_scanned=int(values["values"] or 0) if values else 0,
         bytes_scanned=int(totals["bytes"] or 0) if totals else 0,
         findings=sum(by_entity.values()),
-        findings_by_entity=by_entity,
-        top_assets=[(r["asset"], names[r["rank"]], r["n"], r["confidence"]) for r in top],
+        findings_carried=carried.num_rows,
+        findings_by_entity=dict(sorted(by_entity.items())),
+        top_assets=[(asset, names[rank], n, confidence) for rank, n, confidence, asset in ranked[:10]],
     )
+
+
+def _ranked(findings: pa.Table) -> list[tuple[int, int, float, str]]:
+    """(highest sensitivity rank, findings, max confidence, asset) per asset of driver-side findings."""
+    per_asset: dict[str, tuple[int, int, float]] = {}
+    for row in findings.select(["asset", "sensitivity", "confidence"]).to_pylist():
+        rank, n, confidence = per_asset.get(row["asset"], (0, 0, 0.0))
+        per_asset[row["asset"]] = (
+            max(rank, SENSITIVITY_RANK.get(row["sensitivity"], 0)),
+            n + 1,
+            max(confidence, row["confidence"] or 0.0),
+        )
+    return [(rank, n, confidence, asset) for asset, (rank, n, confidence) in per_asset.items()]
 
 
 def _runs_row(
@@ -326,6 +406,9 @@ def _runs_row(
                 "spark_version": spark_version,
                 "tool_version": _tool_version(),
                 "text_analysis": result.text_analysis,
+                "scan_mode": "full_rescan" if request.full_rescan else "incremental",
+                "objects_unchanged": result.objects_unchanged,
+                "findings_carried": result.findings_carried,
             }
         ],
         schema=RUNS,
@@ -345,10 +428,11 @@ def format_summary(result: ScanResult) -> str:
     lines = [
         f"Run {result.run_id}: {result.status}",
         f"  objects: {result.objects_listed} listed, {result.objects_scanned} scanned, "
-        f"{result.objects_skipped} skipped, {result.objects_failed} failed",
+        f"{result.objects_skipped} skipped, {result.objects_failed} failed, {result.objects_unchanged} unchanged",
         f"  read: {result.rows_scanned} rows, {result.values_scanned} values, {result.bytes_scanned / 1e6:.1f} MB",
         f"  text analysis: {result.text_analysis}",
-        f"  findings: {result.findings}",
+        f"  findings: {result.findings}"
+        + (f" ({result.findings_carried} carried forward from unchanged assets)" if result.findings_carried else ""),
     ]
     for entity, count in sorted(result.findings_by_entity.items(), key=lambda item: (-item[1], item[0])):
         lines.append(f"    {entity:<20} {count}")
@@ -367,19 +451,21 @@ def _tool_version() -> str:
 
 
 def jdbc_jars(sources: Sequence[str], config: ScanConfig) -> list[str]:
-    """The jars the session needs: the JDBC driver when a source is a database, checked before Spark starts.
+    """The jars the session needs: each database's JDBC driver, checked before Spark starts.
 
     Parsing the JDBC sources here also rejects a bad URI (a password in it, say) with exit code 2.
     """
-    if not [parse_source(s) for s in sources if is_jdbc(s)]:
-        return []
-    jar = Path(config.jdbc.driver_jar)
-    if not jar.is_file():
-        raise ConfigError(
-            f"jdbc.driver_jar {str(jar)!r} does not exist: install the PostgreSQL JDBC driver "
-            "(Debian: apt-get install libpostgresql-jdbc-java) or set jdbc.driver_jar in the configuration"
-        )
-    return [str(jar)]
+    dialects = {parse_source(s).dialect for s in sources if is_jdbc(s)}
+    jars = []
+    for dialect in sorted(dialects, key=lambda d: d.name):
+        jar = Path(getattr(config.jdbc, dialect.jar_key))
+        if not jar.is_file():
+            raise ConfigError(
+                f"jdbc.{dialect.jar_key} {str(jar)!r} does not exist: install the {dialect.label} JDBC driver "
+                f"(Debian: apt-get install {dialect.jar_package}) or set jdbc.{dialect.jar_key} in the configuration"
+            )
+        jars.append(str(jar))
+    return jars
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -402,6 +488,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         output=args.output,
         config=config,
         run_id=args.run_id or new_run_id(datetime.now(UTC)),
+        full_rescan=args.full_rescan,
     )
     spark = build_session("piiscan-scan", args.master, jars)
     try:

@@ -31,6 +31,7 @@ PLAN_SCHEMA = pa.schema(
         ("source_kind", pa.string()),
         ("table_name", pa.string()),  # the database table of an RDS snapshot export object, else null
         ("read_options", pa.string()),  # JSON read options of a Redshift UNLOAD text file, else null
+        ("change_marker", pa.string()),  # PlannedObject.change_marker, recorded in assets for incremental runs
     ]
 )
 
@@ -47,6 +48,7 @@ PARTIAL_SCHEMA = pa.schema(
         ("truncated", pa.bool_()),
         ("columns", pa.list_(pa.string())),
         ("duration_ms", pa.int64()),
+        ("sampling", pa.string()),  # the sample actually read ('full', 'first 10000 rows' ...)
         ("column", pa.string()),
         ("values_seen", pa.int64()),
         ("analysed_values", pa.int64()),
@@ -132,6 +134,8 @@ def _reader(plan_row: Mapping[str, Any], config: ScanConfig) -> ObjectReader:
         rows=None if sampling.full_scan else sampling.rows_per_object,
         bytes=None if sampling.full_scan else sampling.bytes_per_object,
         batch_rows=config.reading.batch_rows,
+        row_groups=None if sampling.full_scan else sampling.row_groups_per_object,
+        rows_per_row_group=None if sampling.full_scan else sampling.rows_per_row_group,
     )
     options = plan_row.get("read_options")
     return ObjectReader(
@@ -194,7 +198,17 @@ def asset_row(uri: str, report: ReadReport, status: str, reason: str | None, sta
         "truncated": report.truncated,
         "columns": report.columns if report.structured else None,
         "duration_ms": int((time.monotonic() - started) * 1000),
+        "sampling": _sample_read(report, status),
     }
+
+
+def _sample_read(report: ReadReport, status: str) -> str | None:
+    """What of the object was read, for assets.sampling: ``full``, ``first 10000 rows`` ...; None if not read."""
+    if report.sampling is not None:
+        return report.sampling
+    if status != "scanned":
+        return None
+    return "sampled" if report.truncated else "full"
 
 
 class ColumnBatcher:

@@ -52,6 +52,7 @@ class ObjectInfo:
     size: int
     last_modified: datetime
     storage_class: str | None = None
+    etag: str | None = None  # S3's ETag without quotes; None for local files
 
 
 def parse_uri(uri: str) -> Location:
@@ -155,6 +156,7 @@ def _list_s3(location: Location) -> Iterator[ObjectInfo]:
                     size=int(item["Size"]),
                     last_modified=item["LastModified"].astimezone(UTC),
                     storage_class=item.get("StorageClass"),
+                    etag=str(item.get("ETag", "")).strip('"') or None,
                 )
     except Exception as exc:
         raise SourceError(f"cannot list {location.uri}: {type(exc).__name__}: {exc}") from exc

@@ -40,6 +40,7 @@ FINDINGS = pa.schema(
         ("sampling", pa.string()),
         ("table_name", pa.string()),
         ("column_type", pa.string()),
+        ("carried_from_run", pa.string()),
     ]
 )
 
@@ -63,6 +64,9 @@ ASSETS = pa.schema(
         ("reason", pa.string()),
         ("duration_ms", pa.int64()),
         ("table_name", pa.string()),
+        ("change_marker", pa.string()),
+        ("carried_from_run", pa.string()),
+        ("sampling", pa.string()),
     ]
 )
 
@@ -89,10 +93,33 @@ RUNS = pa.schema(
         ("spark_version", pa.string()),
         ("tool_version", pa.string()),
         ("text_analysis", pa.string()),
+        ("scan_mode", pa.string()),
+        ("objects_unchanged", pa.int64()),
+        ("findings_carried", pa.int64()),
     ]
 )
 
-TABLES = {"findings": FINDINGS, "assets": ASSETS, "runs": RUNS}
+# Written by the coverage job (jobs/coverage.py), not by the scan: one row per bucket, prefix or catalog table
+# checked, per coverage run.
+COVERAGE = pa.schema(
+    [
+        ("report_id", pa.string()),
+        ("generated_at", UTC_TIMESTAMP),
+        ("kind", pa.string()),
+        ("name", pa.string()),
+        ("source", pa.string()),
+        ("region", pa.string()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("last_scanned_at", UTC_TIMESTAMP),
+        ("last_run_id", pa.string()),
+        ("objects_scanned", pa.int64()),
+        ("objects_unchanged", pa.int64()),
+        ("stale_before", UTC_TIMESTAMP),
+    ]
+)
+
+TABLES = {"findings": FINDINGS, "assets": ASSETS, "runs": RUNS, "coverage": COVERAGE}
 
 
 def spark_type(arrow_type: pa.DataType) -> str:

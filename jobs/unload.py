@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 SOURCE_KIND = "redshift_unload"
+POSITIONAL_NOTE = "columns named by position: no MANIFEST VERBOSE, HEADER or configured columns"
 MANIFEST_REASON = "Redshift UNLOAD manifest"
 
 # <prefix><slice>[_part_<part>][.parquet|.csv|.json|.txt][.gz|.bz2|.zst]

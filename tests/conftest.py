@@ -1,4 +1,5 @@
-"""Session-wide fixtures: one local S3 endpoint, one SparkSession and, on demand, one PostgreSQL cluster."""
+"""Session-wide fixtures: one local S3 endpoint, one SparkSession and, on demand, one PostgreSQL cluster and one
+MariaDB server."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from jobs.local_s3 import LocalS3, s3_env
+from tests.integration import mariadb
 from tests.integration.postgres import DRIVER_JAR, PostgresCluster, shop_cluster, unavailable_reason
 
 
@@ -33,13 +35,15 @@ def s3_endpoint() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def spark(s3_endpoint: str) -> Iterator[SparkSession]:
-    """The one SparkSession of the test run (local[2], UTC, no UI), with the PostgreSQL JDBC driver if installed.
+    """The one SparkSession of the test run (local[2], UTC, no UI), with the PostgreSQL and MariaDB JDBC drivers
+    that are installed.
 
-    spark.jars must be set before the JVM starts, so the session carries the driver for every test.
+    spark.jars must be set before the JVM starts, so the session carries the drivers for every test.
     """
     from jobs.spark import build_session
 
-    session = build_session("piiscan-tests", "local[2]", [str(DRIVER_JAR)] if DRIVER_JAR.is_file() else [])
+    jars = [str(jar) for jar in (DRIVER_JAR, mariadb.DRIVER_JAR) if jar.is_file()]
+    session = build_session("piiscan-tests", "local[2]", jars)
     yield session
     session.stop()
 
@@ -55,3 +59,16 @@ def postgres() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def mariadb_server() -> Iterator[mariadb.MariaDBServer]:
+    """A throw-away MariaDB server with the synthetic ``shop`` database; skips when it cannot run here."""
+    reason = mariadb.unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    server = mariadb.shop_server()
+    try:
+        yield server
+    finally:
+        server.stop()

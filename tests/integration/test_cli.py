@@ -16,7 +16,7 @@ from tests.integration.small_estate import CANARIES, write_small_estate
 ROOT = Path(__file__).resolve().parents[2]
 SUMMARY = [
     "Run cli-1: succeeded",
-    "  objects: 6 listed, 5 scanned, 1 skipped, 0 failed",
+    "  objects: 6 listed, 5 scanned, 1 skipped, 0 failed, 0 unchanged",
     "  read: 11 rows, 25 values, 0.0 MB",
     f"  text analysis: Presidio {metadata.version('presidio-analyzer')}; NER off: spaCy model 'en_core_web_sm' is "
     "not installed (see docs/nlp.md; it is never downloaded)",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +21,15 @@ from chispa import assert_df_equality
 from deltalake import DeltaTable
 from pyspark.sql import SparkSession
 
-from jobs.config import load_config
+from jobs.config import Jdbc, load_config
+from jobs.jdbc_source import (
+    TableAggregates,
+    parse_source,
+    plan_tables,
+    resolve_credentials,
+    table_aggregates,
+    table_frame,
+)
 from jobs.scan import ScanRequest, ScanResult, run_scan
 from jobs.spark import configure_logging
 from jobs.tables import ASSETS, FINDINGS
@@ -28,7 +38,7 @@ from tests.integration.postgres import PostgresCluster
 
 RUN_ID = "run-jdbc-1"
 CLOCK = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-SAMPLING = "rows_per_object=10000;bytes_per_object=67108864;objects_per_dataset=20"
+SAMPLING = "rows_per_object=10000;bytes_per_object=67108864;objects_per_dataset=20;row_groups_per_object=4"
 VALUES = ("jane.doe@example.com", "7946 0958", "4111111111111111", "5555555555554444", "4012888888881881")
 
 
@@ -72,6 +82,7 @@ def _finding(base: str, table: str, column: str, entity: str, column_type: str, 
         "sampling": SAMPLING,
         "table_name": f"shop.public.{table}",
         "column_type": column_type,
+        "carried_from_run": None,
         **values,
     }
     return {name: row[name] for name in FINDINGS.names}
@@ -157,6 +168,8 @@ def test_assets_rows_record_every_table_and_the_unreadable_one(
             "status": status,
             "reason": reason,
             "table_name": f"shop.public.{table}",
+            # pg_stat_user_tables after the three INSERTed rows; an unreadable table has no marker (always retried)
+            "change_marker": "pg_stat:ins=3,upd=0,del=0,live=3" if status == "scanned" else None,
         }
 
     expected = [
@@ -167,6 +180,7 @@ def test_assets_rows_record_every_table_and_the_unreadable_one(
         asset("restricted", 0, 0, None, "error", "PSQLException: ERROR: permission denied for table restricted"),
     ]
     assert [f.name for f in actual.schema] == [n for n in ASSETS.names if n != "duration_ms"]
+    actual = actual.select(*expected[0])  # the columns of incremental runs (carried_from_run ...) are tested there
     assert_df_equality(
         actual, spark.createDataFrame(expected, schema=actual.schema), ignore_row_order=True, ignore_nullable=True
     )
@@ -271,3 +285,74 @@ def test_secret_tables_filter_sampling_and_failures(
     for secret in (postgres.password, "not-the-password"):
         assert secret.encode() not in written
         assert secret not in caplog.text
+
+
+def test_a_partitioned_full_read_finds_exactly_what_one_partition_finds(
+    spark: SparkSession, postgres: PostgresCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIISCAN_JDBC_PASSWORD", postgres.password)
+    single = postgres.source("shop", "scanner")
+    ranged = f"{single}&partition_column=id"  # customers and clean have an integer id; payments has not
+    source = parse_source(ranged)
+    credentials = resolve_credentials(source)
+    jdbc = Jdbc(partitions=3)
+    # One query for both tables: restricted makes it fail, so they are asked one by one (restricted's own fails).
+    bounds = table_aggregates(
+        spark, source, credentials, jdbc, [("customers", None, "id"), ("restricted", None, "id"), ("clean", None, "id")]
+    )
+    assert bounds == {"customers": TableAggregates(None, "1", "3"), "clean": TableAggregates(None, "1", "3")}
+    frame = table_frame(spark, source, credentials, jdbc, "customers", ["id", "email"], None, bounds["customers"])
+    assert frame.rdd.getNumPartitions() == 2  # Spark makes at most upper - lower ranges: [1, 2) and [2, 3]
+    assert sorted(tuple(r) for r in frame.collect()) == [
+        ("1", "jane.doe@example.com"),
+        ("2", "mark.lee@example.org"),
+        ("3", "ana.lima@example.net"),
+    ]
+
+    config = load_config().with_full_scan().with_section("jdbc", {"partitions": 3})
+    for name, uri in (("single", f"{single}&tables=customers"), ("ranged", f"{ranged}&tables=customers")):
+        run_scan(spark, ScanRequest((uri,), str(tmp_path / name), config, "run-jdbc-part"), clock=lambda: CLOCK)
+    for table in ("findings", "assets"):
+        one, ranges = (delta_frame(spark, str(tmp_path / name / table)) for name in ("single", "ranged"))
+        assert one.count() == (2 if table == "findings" else 1)  # e-mail and phone; the customers table
+        assert_df_equality(
+            ranges.drop("duration_ms"), one.drop("duration_ms"), ignore_row_order=True, ignore_nullable=True
+        )
+
+
+def _eventually(read: Callable[[], object], expected: object, timeout: float = 15.0) -> object:
+    """``read()`` until it returns ``expected`` (table statistics reach the server asynchronously), else its last."""
+    deadline = time.monotonic() + timeout
+    while (value := read()) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return value
+
+
+def test_change_markers_follow_inserts_and_stay_put_without_changes(
+    spark: SparkSession, postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    postgres.create_database(
+        "ledger",
+        "scanner",
+        "CREATE TABLE public.entries (id integer PRIMARY KEY, booked_at timestamp); "
+        "INSERT INTO public.entries VALUES (1, '2026-01-01 10:00'), (2, '2026-01-02 11:00'); "
+        "GRANT SELECT ON public.entries TO scanner;",
+    )
+    monkeypatch.setenv("PIISCAN_JDBC_PASSWORD", postgres.password)
+    base = postgres.source("ledger", "scanner")
+    uri = f"jdbc:postgresql://127.0.0.1:{postgres.port}/ledger/public.entries"
+
+    def markers(source: str) -> list[tuple[str, str | None]]:
+        objects = plan_tables(spark, [parse_source(source)], load_config(), b"k").objects
+        return [(o.uri, o.change_marker) for o in objects]
+
+    before = [(uri, "pg_stat:ins=2,upd=0,del=0,live=2")]
+    assert _eventually(lambda: markers(base), before) == before
+    assert markers(base) == before  # nothing changed: the same marker
+    assert markers(f"{base}&watermark=booked_at") == [(uri, "watermark:booked_at=2026-01-02 11:00:00")]
+    # psql's session flushes its statistics when it ends; a reader may still see them a moment later
+    postgres.psql("ledger", "INSERT INTO public.entries VALUES (3, '2026-01-03 12:00')")
+    after = [(uri, "pg_stat:ins=3,upd=0,del=0,live=3")]
+    assert _eventually(lambda: markers(base), after) == after
+    assert markers(base) == after
+    assert markers(f"{base}&watermark=booked_at") == [(uri, "watermark:booked_at=2026-01-03 12:00:00")]

@@ -20,7 +20,7 @@ from tests.integration.small_estate import CANARIES, write_small_estate
 
 RUN_ID = "run-local-1"
 CLOCK = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-SAMPLING = "rows_per_object=10000;bytes_per_object=67108864;objects_per_dataset=20"
+SAMPLING = "rows_per_object=10000;bytes_per_object=67108864;objects_per_dataset=20;row_groups_per_object=4"
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +50,7 @@ def _finding(source: Path, asset: str, column: str | None, entity: str, **values
         "sampling": SAMPLING,
         "table_name": None,  # only RDS snapshot exports name a database table
         "column_type": None,
+        "carried_from_run": None,  # read in this run
     }
     return {name: row[name] for name in FINDINGS.names}
 
@@ -214,8 +215,12 @@ def test_assets_rows_record_every_object_with_its_status(
             "status": status,
             "reason": reason,
             "table_name": None,
+            "change_marker": markers[path],
+            "carried_from_run": None,
+            "sampling": "full" if status == "scanned" else None,
         }
 
+    markers = change_markers(source)
     sizes = {
         p: (source / p).stat().st_size
         for p in (
@@ -264,6 +269,19 @@ def test_assets_rows_record_every_object_with_its_status(
     assert_df_equality(
         actual, spark.createDataFrame(expected, schema=actual.schema), ignore_row_order=True, ignore_nullable=True
     )
+
+
+def change_markers(source: Path) -> dict[str, str]:
+    """Each object's expected assets.change_marker: size and mtime; one digest for the customers dataset."""
+    markers = {}
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        stat = path.stat()
+        modified = datetime.fromtimestamp(stat.st_mtime, UTC).isoformat()
+        markers[str(path.relative_to(source))] = f"size={stat.st_size};modified={modified}"
+    customers = sorted(p for p in markers if p.startswith("crm/customers/"))
+    listing = "\n".join(f"file://{source}/{p} {markers[p]}" for p in customers)
+    digest = "dataset=" + hashlib.sha256(listing.encode()).hexdigest()[:32]
+    return {**markers, **dict.fromkeys(customers, digest)}
 
 
 def test_run_result_counts_match_the_tables(scanned: tuple[Path, Path, ScanResult]) -> None:

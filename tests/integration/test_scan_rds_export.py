@@ -24,7 +24,7 @@ from tests.helpers import delta_frame
 
 RUN_ID = "run-rds-1"
 CLOCK = datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)
-SAMPLING = "rows_per_object=10000;bytes_per_object=67108864;objects_per_dataset=20"
+SAMPLING = "rows_per_object=10000;bytes_per_object=67108864;objects_per_dataset=20;row_groups_per_object=4"
 EXPORT_ID = "export-shop-20260201"
 EMAILS = ("ana.lima@example.com", "ben.kowalski@example.org", "chen.wei@example.net", "dora.fox@example.com")
 CARDS = ("4111111111111111", "5555555555554444", "4012888888881881", "6011111111111117")

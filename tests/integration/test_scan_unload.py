@@ -73,28 +73,34 @@ def scanned(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> tu
     return source, output, run_scan(spark, ScanRequest((str(source),), str(output), load_config(), RUN_ID))
 
 
+EMAIL_EVIDENCE = ["pattern:EMAIL_ADDRESS.email", "validator:email"]
+CARD_EVIDENCE = ["pattern:CREDIT_CARD.bare_digits", "validator:credit_card", "column_hint:card_number"]
+
+
 def test_findings_use_manifest_header_or_positional_column_names(scanned: tuple[Path, Path, ScanResult]) -> None:
     source, output, _ = scanned
     found = DeltaTable(str(output / "findings")).to_pyarrow_table()
     columns = ["asset", "column", "entity_type", "source_kind", "matched_values", "values_scanned", "confidence",
-               "column_type", "objects_scanned"]  # fmt: skip
+               "column_type", "objects_scanned", "detectors"]  # fmt: skip
     rows = sorted(found.select(columns).to_pylist(), key=lambda r: (r["asset"], r["column"], r["entity_type"]))
     base = f"file://{source}/unload/"
     assert rows == [
         # ADDQUOTES, no names: the e-mails are col_2; 0.9 pattern + validator 0.2 (no hint for col_2) -> 1.0
         {"asset": f"{base}contacts_", "column": "col_2", "entity_type": "EMAIL_ADDRESS",
          "source_kind": "redshift_unload", "matched_values": 4, "values_scanned": 4, "confidence": 1.0,
-         "column_type": None, "objects_scanned": 1},
+         "column_type": None, "objects_scanned": 1,
+         "detectors": [*EMAIL_EVIDENCE, "column_name:by_position"]},  # the finding says the name is a position
         # VERBOSE manifest: names and Redshift types
         {"asset": f"{base}customers_", "column": "contact", "entity_type": "EMAIL_ADDRESS",
          "source_kind": "redshift_unload", "matched_values": 4, "values_scanned": 4, "confidence": 1.0,
-         "column_type": "character varying(64)", "objects_scanned": 2},
+         "column_type": "character varying(64)", "objects_scanned": 2, "detectors": EMAIL_EVIDENCE},
         # CSV with HEADER under PARTITION BY folders: one dataset; bare 16 digits 0.4 + hint 0.3 + validator 0.2
         {"asset": f"{base}payments/", "column": "card_number", "entity_type": "CREDIT_CARD",
          "source_kind": "redshift_unload", "matched_values": 4, "values_scanned": 4, "confidence": 0.9,
-         "column_type": None, "objects_scanned": 2},
+         "column_type": None, "objects_scanned": 2, "detectors": CARD_EVIDENCE},
         {"asset": f"{base}pq_", "column": "email", "entity_type": "EMAIL_ADDRESS", "source_kind": "redshift_unload",
-         "matched_values": 4, "values_scanned": 4, "confidence": 1.0, "column_type": None, "objects_scanned": 1},
+         "matched_values": 4, "values_scanned": 4, "confidence": 1.0, "column_type": None, "objects_scanned": 1,
+         "detectors": [*EMAIL_EVIDENCE, "column_hint:email"]},
     ]  # fmt: skip
 
 

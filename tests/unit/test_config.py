@@ -222,7 +222,9 @@ def test_shipped_config():
     assert entity_types(config.detection) == ENTITY_TYPES
     assert config.detection.detector("IP_ADDRESS").sensitivity is Sensitivity.LOW
     assert config.detection.detector("PHONE_NUMBER").options == {"regions": ["US", "GB", "DE", "FR"]}
-    assert config.sampling.describe() == "rows_per_object=10000;bytes_per_object=67108864;objects_per_dataset=20"
+    assert config.sampling.describe() == (
+        "rows_per_object=10000;bytes_per_object=67108864;objects_per_dataset=20;row_groups_per_object=4"
+    )
     assert config.with_full_scan().sampling.describe() == "full"
     assert config.with_full_scan().sampling == Sampling(full_scan=True)
     assert config.sampling.full_scan is False  # with_full_scan() returns a copy
@@ -258,15 +260,16 @@ def test_empty_file_gives_the_defaults(tmp_path):
         (
             {"sampling": {}, "detector": {}},
             "unknown configuration section(s) ['detector']; "
-            "valid sections are: ['allow_list', 'custom_identifiers', 'detectors', 'filters', 'jdbc', 'presidio', "
-            "'read', 'sampling', 'scoring', 'unload']",
+            "valid sections are: ['allow_list', 'custom_identifiers', 'detectors', 'filters', 'inventory', 'jdbc', "
+            "'presidio', 'read', 'sampling', 'scoring', 'unload']",
         ),
         (["sampling"], "the configuration must be a mapping of sections, got list"),
         ({"sampling": [1]}, "section 'sampling' must be a mapping, got [1]"),
         (
             {"sampling": {"rows": 1}},
             "sampling: unknown key(s) ['rows']; "
-            "valid keys are: ['bytes_per_object', 'full_scan', 'objects_per_dataset', 'rows_per_object']",
+            "valid keys are: ['bytes_per_object', 'full_scan', 'objects_per_dataset', 'row_groups_per_object', "
+            "'rows_per_object', 'rows_per_row_group']",
         ),
         (
             {"read": {"batch": 1}},

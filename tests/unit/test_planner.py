@@ -1,5 +1,6 @@
 """Planning on the driver: dataset folders, object sampling and reasons for everything not read."""
 
+import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -8,10 +9,13 @@ import pytest
 
 import jobs.planner
 from jobs.config import Sampling
-from jobs.planner import PlannedObject, dataset_of, plan_scan
+from jobs.inventory import Inventory
+from jobs.planner import PlannedObject, assign_dataset_markers, dataset_of, plan_scan
 from jobs.storage import Location, ObjectInfo
+from tests.inventory_fixtures import Row, write_inventory
 
 WHEN = datetime(2024, 5, 1, tzinfo=UTC)
+MARKER_10 = "size=10;modified=2024-05-01T00:00:00+00:00"  # object_marker of a 10-byte object listed at WHEN
 
 
 @pytest.mark.parametrize(
@@ -89,6 +93,7 @@ def test_planned_local_object_fields(tmp_path: Path) -> None:
         dataset=f"file://{tmp_path}/",
         source_kind="local",
         reason=None,
+        change_marker=f"size=4;modified={planned.last_modified.isoformat()}",
     )
     assert planned.last_modified is not None
     assert planned.last_modified.tzinfo is UTC
@@ -158,7 +163,8 @@ def test_s3_sources_record_region_kind_and_archived_objects(monkeypatch: pytest.
     monkeypatch.setattr(jobs.planner, "list_objects", fake_list)
     plan = plan_scan(["s3://b/customers/"], Sampling())
     assert plan.objects == [
-        PlannedObject(info.uri, 10, WHEN, "eu-west-1", "s3://b/customers/", "s3") for info in (listed[0], listed[2])
+        PlannedObject(info.uri, 10, WHEN, "eu-west-1", "s3://b/customers/", "s3", change_marker=MARKER_10)
+        for info in (listed[0], listed[2])
     ]
     assert plan.skipped == [
         PlannedObject(
@@ -169,6 +175,7 @@ def test_s3_sources_record_region_kind_and_archived_objects(monkeypatch: pytest.
             "s3://b/customers/",
             "s3",
             "archived in storage class DEEP_ARCHIVE; restore it to scan",
+            change_marker=MARKER_10,
         )
     ]
 
@@ -198,4 +205,60 @@ def test_redshift_unloads_are_planned_with_their_read_options(tmp_path: Path) ->
     assert plan.column_types == {
         (f"{base}venue_", "id"): "integer",
         (f"{base}venue_", "email"): "character varying(64)",
+    }
+
+
+def test_a_bucket_with_an_inventory_report_is_listed_from_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The report folder is a local copy (synthetic, tests/inventory_fixtures.py); the bucket is never LISTed.
+    rows = [
+        Row("logs/a.log", size=10, etag="e1"),
+        Row("logs/b.log", size=0),
+        Row("logs/old.log", size=10, storage_class="GLACIER", etag="e3"),
+        Row("other/c.log", size=10),
+    ]
+    write_inventory(tmp_path, [rows], source_bucket="huge", file_format="Parquet")
+
+    def no_list(location: Location) -> Iterator[ObjectInfo]:
+        raise AssertionError(f"{location.uri} must not be listed")
+
+    monkeypatch.setattr(jobs.planner, "bucket_region", lambda bucket: "eu-west-1")
+    monkeypatch.setattr(jobs.planner, "list_objects", no_list)
+    inventory = Inventory(reports={"huge": f"{tmp_path}/inventory/huge/daily/"})
+    plan = plan_scan(["s3://huge/logs/"], Sampling(), inventory=inventory)
+    modified = Row("x").last_modified
+    assert plan.objects == [
+        PlannedObject(
+            "s3://huge/logs/a.log",
+            10,
+            modified,
+            "eu-west-1",
+            "s3://huge/logs/",
+            "s3",
+            change_marker=f"etag=e1;size=10;modified={modified.isoformat() if modified else ''}",
+        )
+    ]
+    assert [(p.uri, p.reason) for p in plan.skipped] == [
+        ("s3://huge/logs/b.log", "empty object"),
+        ("s3://huge/logs/old.log", "archived in storage class GLACIER; restore it to scan"),
+    ]
+
+
+def test_objects_of_a_structured_dataset_share_one_marker_over_all_of_them(tmp_path: Path) -> None:
+    write(tmp_path, ["t/a.csv", "t/b.csv", "t/c.csv", "t/notes.log", "u/alone.csv"])
+    plan = plan_scan([str(tmp_path)], Sampling(objects_per_dataset=2))
+    assign_dataset_markers(plan)
+    markers = {p.uri.removeprefix(f"file://{tmp_path}/"): p.change_marker for p in plan.objects + plan.skipped}
+
+    def own(name: str) -> str:
+        stat = (tmp_path / name).stat()
+        return f"size={stat.st_size};modified={datetime.fromtimestamp(stat.st_mtime, UTC).isoformat()}"
+
+    listing = "\n".join(f"file://{tmp_path}/t/{n} {own('t/' + n)}" for n in ("a.csv", "b.csv", "c.csv"))
+    shared = "dataset=" + hashlib.sha256(listing.encode()).hexdigest()[:32]
+    assert markers == {
+        "t/a.csv": shared,
+        "t/b.csv": shared,  # left out by sampling, still part of what says the dataset changed
+        "t/c.csv": shared,
+        "t/notes.log": own("t/notes.log"),
+        "u/alone.csv": own("u/alone.csv"),
     }

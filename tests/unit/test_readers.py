@@ -290,7 +290,51 @@ def test_parquet_rows_limit_stops_after_the_row_group_reaching_it(tmp_path: Path
     path, metadata = write_parquet(tmp_path)
     values, got = read_columns(tmp_path, path.name, path.read_bytes(), rows=15)
     assert values == {"id": list(range(15)), "email": [f"user{i}@example.com" for i in range(15)]}
-    assert got == report("parquet", 15, compressed_size(metadata, 2), ["id", "email"], truncated=True)
+    assert got == report(
+        "parquet", 15, compressed_size(metadata, 2), ["id", "email"], truncated=True, sampling="first 15 rows"
+    )
+
+
+def selected_size(metadata: pq.FileMetaData, row_groups: list[int]) -> int:
+    return sum(
+        metadata.row_group(g).column(c).total_compressed_size for g in row_groups for c in range(metadata.num_columns)
+    )
+
+
+def test_parquet_sampling_reads_row_groups_spread_over_the_file_sharing_the_row_limit(tmp_path: Path) -> None:
+    path, metadata = write_parquet(tmp_path, rows=100, row_group_size=10)
+    values, got = read_columns(tmp_path, path.name, path.read_bytes(), rows=20, row_groups=4)
+    ids = [*range(0, 5), *range(30, 35), *range(60, 65), *range(90, 95)]
+    assert values == {"id": ids, "email": [f"user{i}@example.com" for i in ids]}
+    assert got == report(
+        "parquet",
+        20,
+        selected_size(metadata, [0, 3, 6, 9]),
+        ["id", "email"],
+        truncated=True,
+        sampling="row groups 1, 4, 7, 10 of 10, first 5 rows of each",
+    )
+
+
+def test_parquet_rows_per_row_group_is_configurable(tmp_path: Path) -> None:
+    path, metadata = write_parquet(tmp_path, rows=100, row_group_size=10)
+    values, got = read_columns(tmp_path, path.name, path.read_bytes(), rows=50, row_groups=2, rows_per_row_group=2)
+    assert values["id"] == [0, 1, 90, 91]
+    assert got == report(
+        "parquet",
+        4,
+        selected_size(metadata, [0, 9]),
+        ["id", "email"],
+        truncated=True,
+        sampling="row groups 1, 10 of 10, first 2 rows of each",
+    )
+
+
+def test_parquet_with_few_small_row_groups_is_read_whole(tmp_path: Path) -> None:
+    path, metadata = write_parquet(tmp_path, rows=30, row_group_size=10)
+    values, got = read_columns(tmp_path, path.name, path.read_bytes(), rows=300, row_groups=4)
+    assert values["id"] == list(range(30))
+    assert got == report("parquet", 30, compressed_size(metadata, 3), ["id", "email"])
 
 
 def test_parquet_binary_column_is_listed_in_report_columns_but_not_scanned(tmp_path: Path) -> None:
@@ -347,7 +391,7 @@ def test_text_larger_than_the_byte_limit_is_truncated(tmp_path: Path) -> None:
     data = b"line\n" * 10
     batches, got = read_lines(tmp_path, "big.txt", data, bytes=12)
     assert batches == [["line", "line", "li"]]
-    assert got == report("text", 3, len(data), truncated=True)
+    assert got == report("text", 3, len(data), truncated=True, sampling="first 12 bytes")
 
 
 def test_text_byte_limit_stops_reading_storage_after_the_chunk_reaching_it(
@@ -356,14 +400,14 @@ def test_text_byte_limit_stops_reading_storage_after_the_chunk_reaching_it(
     monkeypatch.setattr(jobs.readers, "TEXT_CHUNK_BYTES", 16)
     batches, got = read_lines(tmp_path, "big.txt", b"line\n" * 20, bytes=40)
     assert batches == [["line"] * 8]
-    assert got == report("text", 8, 48, truncated=True)
+    assert got == report("text", 8, 48, truncated=True, sampling="first 40 bytes")
 
 
 def test_text_byte_limit_counts_decompressed_bytes(tmp_path: Path) -> None:
     data = gzip.compress(b"line\n" * 10)
     batches, got = read_lines(tmp_path, "big.txt.gz", data, bytes=12)
     assert batches == [["line", "line", "li"]]
-    assert got == report("text", 3, len(data), compression="gzip", truncated=True)
+    assert got == report("text", 3, len(data), compression="gzip", truncated=True, sampling="first 12 bytes")
 
 
 def test_text_batches_follow_batch_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

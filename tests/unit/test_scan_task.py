@@ -57,6 +57,7 @@ def test_csv_with_an_email_column_gives_asset_column_and_entity_rows(
         "rows_scanned": 3,
         "bytes_scanned": len(data),
         "truncated": False,
+        "sampling": "full",
         "columns": ["id", "email"],
     }
     assert rows[1:] == [
@@ -154,6 +155,7 @@ def test_corrupt_csv_gz_is_an_error_with_a_reason(
         "rows_scanned": 0,
         "bytes_scanned": asset(rows)["bytes_scanned"],
         "truncated": False,
+        "sampling": None,
         "columns": None,
     }
 
@@ -173,6 +175,7 @@ def test_png_is_skipped_with_a_reason(tmp_path: Path, config: ScanConfig, engine
         "rows_scanned": 0,
         "bytes_scanned": 0,
         "truncated": False,
+        "sampling": None,
         "columns": None,
     }
 
