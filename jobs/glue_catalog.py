@@ -333,8 +333,30 @@ def plan_catalog(
             )
             continue
         for table in sorted(tables, key=lambda t: t.name):
-            _plan_table(source, table, list_location, planned_locations, result)
+            _plan_table(source, table, list_location, planned_locations, result, client)
     return result
+
+
+def partition_locations(source: GlueSource, table: CatalogTable, client: Any) -> list[str]:
+    """Folders of the table's partitions that lie outside its location, sorted.
+
+    ``ALTER TABLE ... ADD PARTITION ... LOCATION`` may register a partition anywhere; Athena reads it there, so
+    the scan lists it too. Partitions under the table's location are found by listing that location already.
+    """
+    if not table.partition_keys or table.location is None:
+        return []
+    extra = {"CatalogId": source.catalog_id} if source.catalog_id else {}
+    found: set[str] = set()
+    pages = client.get_paginator("get_partitions").paginate(DatabaseName=table.database, TableName=table.name, **extra)
+    for page in pages:
+        for partition in page.get("Partitions", []):
+            raw = str((partition.get("StorageDescriptor") or {}).get("Location") or "").strip()
+            if "://" not in raw or raw.partition("://")[0].lower() not in ("s3", "file"):
+                continue  # no location, or one the scanner cannot read: the partition is the table's own folder
+            folder = parse_uri(raw.rstrip("/") + "/").uri
+            if not folder.startswith(table.location):
+                found.add(folder)
+    return sorted(found)
 
 
 def _plan_table(
@@ -343,6 +365,7 @@ def _plan_table(
     list_location: Callable[[str], Plan],
     planned_locations: dict[str, str],
     result: CatalogPlan,
+    client: Any = None,
 ) -> None:
     def table_row(reason: str, status: str = "skipped") -> PlannedObject:
         asset = table.location or source.table_uri(table.name)
@@ -361,6 +384,12 @@ def _plan_table(
         return
     planned_locations[location] = table.table_name
     listed = list_location(location)
+    try:
+        for folder in partition_locations(source, table, client) if client is not None else []:
+            listed.extend(list_location(folder))
+    except Exception as exc:  # noqa: BLE001 - the table's own folder is still scanned; the gap is recorded
+        reason = f"glue:GetPartitions failed ({safe_reason(exc)}): partitions outside the table's location not scanned"
+        result.not_read.append(table_row(reason, "error"))
     options = table.read_options()
     read_options = json.dumps(options, sort_keys=True) if options is not None else None
     plan = result.plan

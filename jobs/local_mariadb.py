@@ -10,7 +10,6 @@ Clients such as the JDBC driver connect over TCP on 127.0.0.1. Nothing here is m
 from __future__ import annotations
 
 import os
-import pwd
 import secrets
 import shutil
 import socket
@@ -20,6 +19,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jobs.local_server import as_server_user, free_port, give_to_server_user, root_without_server_user
+
+SERVER_USER = "mysql"  # created by the Debian package; the server runs as it when we are root
 DRIVER_JAR = Path("/usr/share/java/mariadb-java-client.jar")  # Debian's libmariadb-java (Connector/J 2.7)
 _PROGRAMS = ("mariadbd", "mariadb-install-db", "mariadb", "mariadb-admin")
 
@@ -42,25 +44,7 @@ def unavailable_reason() -> str | None:
         return f"MariaDB server programs {missing} not found: apt-get install mariadb-server"
     if not DRIVER_JAR.is_file():
         return f"MariaDB JDBC driver {DRIVER_JAR} not found: apt-get install libmariadb-java"
-    if os.geteuid() == 0 and _server_user() is None:
-        return "running as root and no unprivileged 'mysql' or 'nobody' user to run the server as"
-    return None
-
-
-def _server_user() -> pwd.struct_passwd | None:
-    for name in ("mysql", "nobody"):
-        try:
-            return pwd.getpwnam(name)
-        except KeyError:
-            continue
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    return root_without_server_user(SERVER_USER)
 
 
 def _path(name: str) -> str:
@@ -74,7 +58,7 @@ def _path(name: str) -> str:
 class MariaDBServer:
     """A throw-away server: ``start()`` it, ``create_database()`` for each database, ``stop()`` removes it."""
 
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     password: str = field(default_factory=lambda: "pw-" + secrets.token_urlsafe(18))
     admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     root: Path | None = None
@@ -107,10 +91,7 @@ class MariaDBServer:
     def start(self) -> None:
         """Create the data directory (mariadb-install-db), start the server and secure its administrator."""
         self.root = Path(tempfile.mkdtemp(prefix="piiscan-mariadb-"))
-        if os.geteuid() == 0:
-            user = _server_user()
-            assert user is not None
-            os.chown(self.root, user.pw_uid, user.pw_gid)
+        give_to_server_user(SERVER_USER, self.root)
         data = self.root / "data"
         self._run_as_server_user(
             [_path("mariadb-install-db"), "--no-defaults", f"--datadir={data}",
@@ -124,7 +105,7 @@ class MariaDBServer:
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
         ]  # fmt: skip
         self._process = subprocess.Popen(
-            self._as_server_user(command), cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            as_server_user(command, SERVER_USER), cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
             self._wait_ready()
@@ -186,16 +167,9 @@ class MariaDBServer:
         if done.returncode != 0:
             raise RuntimeError(f"mariadb client failed ({done.returncode}): {done.stderr[-2000:]}")
 
-    def _as_server_user(self, command: list[str]) -> list[str]:
-        if os.geteuid() == 0:
-            user = _server_user()
-            assert user is not None
-            return ["runuser", "-u", user.pw_name, "--", *command]
-        return command
-
     def _run_as_server_user(self, command: list[str]) -> None:
         done = subprocess.run(
-            self._as_server_user(command), capture_output=True, text=True, timeout=120, check=False, cwd="/"
+            as_server_user(command, SERVER_USER), capture_output=True, text=True, timeout=120, check=False, cwd="/"
         )
         if done.returncode != 0:
             raise RuntimeError(f"{Path(command[0]).name} failed ({done.returncode}): {done.stderr[-2000:]}")

@@ -9,15 +9,16 @@ no peer authentication is involved. Nothing here is meant for production data.
 from __future__ import annotations
 
 import os
-import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jobs.local_server import as_server_user, free_port, give_to_server_user, root_without_server_user
+
+SERVER_USER = "postgres"  # created by the Debian package; the server runs as it when we are root
 DRIVER_JAR = Path("/usr/share/java/postgresql.jar")  # Debian's libpostgresql-jdbc-java
 ADMIN = "piiscan_admin"
 
@@ -39,32 +40,14 @@ def unavailable_reason() -> str | None:
         return "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
     if not DRIVER_JAR.is_file():
         return f"PostgreSQL JDBC driver {DRIVER_JAR} not found: apt-get install libpostgresql-jdbc-java"
-    if os.geteuid() == 0 and _server_user() is None:
-        return "running as root and no unprivileged 'postgres' or 'nobody' user to run the server as"
-    return None
-
-
-def _server_user() -> pwd.struct_passwd | None:
-    for name in ("postgres", "nobody"):
-        try:
-            return pwd.getpwnam(name)
-        except KeyError:
-            continue
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    return root_without_server_user(SERVER_USER)
 
 
 @dataclass
 class PostgresCluster:
     """A throw-away cluster: ``start()`` it, ``create_database()`` for each database, ``stop()`` removes it."""
 
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     password: str = field(default_factory=lambda: "pw-" + secrets.token_urlsafe(18))
     admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     root: Path | None = None
@@ -99,11 +82,7 @@ class PostgresCluster:
         pwfile = self.root / "pwfile"
         pwfile.write_text(self.admin_password + "\n")
         pwfile.chmod(0o600)
-        if os.geteuid() == 0:
-            user = _server_user()
-            assert user is not None
-            for path in (self.root, pwfile):
-                os.chown(path, user.pw_uid, user.pw_gid)
+        give_to_server_user(SERVER_USER, self.root, pwfile)
         data = self.root / "data"
         self._as_server_user(
             [str(binaries / "initdb"), "-D", str(data), "-U", ADMIN, "-A", "scram-sha-256", f"--pwfile={pwfile}",
@@ -139,10 +118,7 @@ class PostgresCluster:
         )  # fmt: skip
 
     def _as_server_user(self, command: list[str]) -> None:
-        if os.geteuid() == 0:
-            user = _server_user()
-            assert user is not None
-            command = ["runuser", "-u", user.pw_name, "--", *command]
+        command = as_server_user(command, SERVER_USER)
         done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, cwd="/")
         if done.returncode != 0:
             log = self.root / "server.log" if self.root else None

@@ -74,6 +74,14 @@ class Plan:
         """Objects listed across all sources."""
         return len(self.objects) + len(self.skipped)
 
+    def extend(self, other: Plan) -> None:
+        """Add ``other``'s objects, rows not read and column types to this plan."""
+        self.objects.extend(other.objects)
+        self.skipped.extend(other.skipped)
+        self.failed_sources.extend(other.failed_sources)
+        self.export_problems.extend(other.export_problems)
+        self.column_types.update(other.column_types)
+
 
 def dataset_of(uri: str) -> str:
     """The dataset folder of an object: its folder, with Hive partition folders (``key=value``) removed."""

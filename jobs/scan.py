@@ -150,7 +150,7 @@ def run_scan(
         _glue_sources(request.sources),
         lambda location: plan_scan([location], config.sampling, config.unload, config.filters, config.inventory),
     )
-    _merge(plan, catalog.plan)
+    plan.extend(catalog.plan)
     assign_dataset_markers(plan)
     tables = plan_tables(spark, [parse_source(s) for s in request.sources if is_jdbc(s)], config, hash_key)
     plan.column_types.update(tables.column_types)
@@ -273,15 +273,6 @@ def _with_tables(
 
 def _glue_sources(sources: Sequence[str]) -> list[glue_catalog.GlueSource]:
     return [glue_catalog.parse_source(s) for s in sources if glue_catalog.is_glue(s)]
-
-
-def _merge(plan: Plan, other: Plan) -> None:
-    """Add ``other``'s objects, rows not read and column types to ``plan``."""
-    plan.objects.extend(other.objects)
-    plan.skipped.extend(other.skipped)
-    plan.failed_sources.extend(other.failed_sources)
-    plan.export_problems.extend(other.export_problems)
-    plan.column_types.update(other.column_types)
 
 
 def _skipped_frame(

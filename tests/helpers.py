@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+from datetime import datetime
 
 from pyspark.sql import DataFrame, SparkSession
 
 from classifiers.config import DetectionConfig
 from classifiers.text_analysis import TextAnalysisSettings
+from jobs.config import Sampling
+from jobs.tables import FINDINGS
 
 # The spaCy model the test environment installs (requirements/spacy-model.txt); production names the
 # official en_core_web_sm in conf/scan.yaml instead.
@@ -25,3 +29,44 @@ def delta_frame(spark: SparkSession, table: str) -> DataFrame:
 
     files = DeltaTable(table).file_uris()
     return spark.read.parquet(*files)
+
+
+def jdbc_finding(
+    run_id: str,
+    scanned_at: datetime,
+    asset: str,
+    table_name: str,
+    column: str,
+    entity: str,
+    column_type: str,
+    **values: object,
+) -> dict[str, object]:
+    """A findings row of a JDBC table of the tests' shop database: 3 of 3 values matched, read in this run."""
+    row = {
+        "finding_id": hashlib.sha256(f"{run_id}|{asset}|{column}|{entity}".encode()).hexdigest()[:32],
+        "run_id": run_id,
+        "scanned_at": scanned_at.replace(tzinfo=None),
+        "source_kind": "jdbc",
+        "asset": asset,
+        "region": None,
+        "column": column,
+        "level": "column",
+        "entity_type": entity,
+        "occurrences": 3,
+        "rows_scanned": 3,
+        "values_scanned": 3,
+        "matched_values": 3,
+        "distinct_values": 3,
+        "match_ratio": 1.0,
+        "validator_pass_rate": 1.0,
+        "presidio_score": None,
+        "decision": "auto_tag",
+        "jurisdiction": "GLOBAL",
+        "objects_scanned": 1,
+        "sampling": Sampling().describe(),
+        "table_name": table_name,
+        "column_type": column_type,
+        "carried_from_run": None,
+        **values,
+    }
+    return {name: row[name] for name in FINDINGS.names}

@@ -22,8 +22,10 @@ RUN_ID = "run-glue-1"
 BUCKET = "glue-lake"
 DATABASE = "lakedb"
 EMAILS = ("ana.lima@example.com", "ben.kowalski@example.org", "chen.wei@example.net", "dora.fox@example.com")
+APAC_EMAILS = ("eva.nowak@example.com", "farid.haddad@example.org")  # a partition outside the table's location
 CARDS = ("4111111111111111", "5555555555554444", "4012888888881881", "6011111111111117")
 TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
+APAC_OBJECT = f"s3://{BUCKET}/archive/customers-apac/part-00000.csv"
 
 
 def _storage(location: str, columns: list[tuple[str, str]], input_format: str, serde: str, **params: str) -> dict:
@@ -43,6 +45,8 @@ def create_lake(endpoint: str) -> None:
     s3.put_object(Bucket=BUCKET, Key="customers/region=eu/part-00000.csv", Body="\n".join(rows[:2]) + "\n")
     s3.put_object(Bucket=BUCKET, Key="customers/region=us/000000_0", Body="\n".join(rows[2:]) + "\n")
     s3.put_object(Bucket=BUCKET, Key="customers/_SUCCESS", Body=b"")
+    apac = [f"{200 + i},{email},premium" for i, email in enumerate(APAC_EMAILS)]
+    s3.put_object(Bucket=BUCKET, Key="archive/customers-apac/part-00000.csv", Body="\n".join(apac) + "\n")
     buffer = io.BytesIO()
     pq.write_table(pa.table({"payment_id": [1, 2, 3, 4], "card_number": list(CARDS)}), buffer)
     s3.put_object(Bucket=BUCKET, Key="payments/part-0.snappy.parquet", Body=buffer.getvalue())
@@ -96,6 +100,17 @@ def create_lake(endpoint: str) -> None:
     ]
     for table in tables:
         glue.create_table(DatabaseName=DATABASE, TableInput=table)
+    # Partitions as ALTER TABLE ADD PARTITION registers them: one in the table's folder, one elsewhere.
+    customers = tables[0]["StorageDescriptor"]
+    for region, location in (
+        ("eu", f"s3://{BUCKET}/customers/region=eu/"),
+        ("apac", f"s3://{BUCKET}/archive/customers-apac"),
+    ):
+        glue.create_partition(
+            DatabaseName=DATABASE,
+            TableName="customers",
+            PartitionInput={"Values": [region], "StorageDescriptor": {**customers, "Location": location}},
+        )
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +131,7 @@ def test_findings_are_per_table_with_catalog_names_and_types(scanned: tuple[str,
         # headerless CSV: the catalog's column names; 0.9 pattern + validator 0.2 (no hint for 'contact') -> 1.0
         {"asset": f"s3://{BUCKET}/customers/", "column": "contact", "entity_type": "EMAIL_ADDRESS",
          "source_kind": "glue", "table_name": f"{DATABASE}.customers", "column_type": "varchar(64)",
-         "matched_values": 4, "values_scanned": 4, "objects_scanned": 2, "confidence": 1.0},
+         "matched_values": 6, "values_scanned": 6, "objects_scanned": 3, "confidence": 1.0},
         # Parquet: bare 16 digits 0.4 + hint 0.3 + validator 0.2
         {"asset": f"s3://{BUCKET}/payments/", "column": "card_number", "entity_type": "CREDIT_CARD",
          "source_kind": "glue", "table_name": f"{DATABASE}.payments", "column_type": "string",
@@ -152,8 +167,8 @@ def test_assets_record_tables_not_read_and_the_missing_database(scanned: tuple[s
         "glue",
         f"{DATABASE}.customers",
     )
-    for name in ("region=eu/part-00000.csv", "region=us/000000_0"):
-        row = rows[base + name]
+    for uri in (f"{base}region=eu/part-00000.csv", f"{base}region=us/000000_0", APAC_OBJECT):
+        row = rows[uri]
         assert (row["dataset"], row["format"], row["status"], row["reason"], row["columns"]) == (
             base,
             "delimited",
@@ -167,4 +182,4 @@ def test_assets_record_tables_not_read_and_the_missing_database(scanned: tuple[s
 def test_no_value_is_written_in_clear(scanned: tuple[str, ScanResult]) -> None:
     output, _ = scanned
     written = "".join(str(DeltaTable(f"{output}/{t}").to_pyarrow_table().to_pylist()) for t in ("findings", "assets"))
-    assert all(value not in written for value in (*EMAILS, *CARDS))
+    assert all(value not in written for value in (*EMAILS, *APAC_EMAILS, *CARDS))

@@ -7,7 +7,6 @@ insert but not select). The tests skip, with the reason, when the server binarie
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -32,13 +31,12 @@ from jobs.jdbc_source import (
 )
 from jobs.scan import ScanRequest, ScanResult, run_scan
 from jobs.spark import configure_logging
-from jobs.tables import ASSETS, FINDINGS
-from tests.helpers import delta_frame
+from jobs.tables import ASSETS
+from tests.helpers import delta_frame, jdbc_finding
 from tests.integration.postgres import PostgresCluster
 
 RUN_ID = "run-jdbc-1"
 CLOCK = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-SAMPLING = "rows_per_object=10000;bytes_per_object=67108864;objects_per_dataset=20;row_groups_per_object=4"
 VALUES = ("jane.doe@example.com", "7946 0958", "4111111111111111", "5555555555554444", "4012888888881881")
 
 
@@ -57,35 +55,9 @@ def scanned(
 
 
 def _finding(base: str, table: str, column: str, entity: str, column_type: str, **values: object) -> dict[str, object]:
-    asset = f"{base}/public.{table}"
-    row = {
-        "finding_id": hashlib.sha256(f"{RUN_ID}|{asset}|{column}|{entity}".encode()).hexdigest()[:32],
-        "run_id": RUN_ID,
-        "scanned_at": CLOCK.replace(tzinfo=None),
-        "source_kind": "jdbc",
-        "asset": asset,
-        "region": None,
-        "column": column,
-        "level": "column",
-        "entity_type": entity,
-        "occurrences": 3,
-        "rows_scanned": 3,
-        "values_scanned": 3,
-        "matched_values": 3,
-        "distinct_values": 3,
-        "match_ratio": 1.0,
-        "validator_pass_rate": 1.0,
-        "presidio_score": None,
-        "decision": "auto_tag",
-        "jurisdiction": "GLOBAL",
-        "objects_scanned": 1,
-        "sampling": SAMPLING,
-        "table_name": f"shop.public.{table}",
-        "column_type": column_type,
-        "carried_from_run": None,
-        **values,
-    }
-    return {name: row[name] for name in FINDINGS.names}
+    return jdbc_finding(
+        RUN_ID, CLOCK, f"{base}/public.{table}", f"shop.public.{table}", column, entity, column_type, **values
+    )
 
 
 def test_findings_rows_are_exactly_the_hand_computed_ones(

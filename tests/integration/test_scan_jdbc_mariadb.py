@@ -8,7 +8,6 @@ or the driver jar are missing.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from datetime import UTC, datetime
@@ -29,8 +28,7 @@ from jobs.jdbc_source import (
     table_frame,
 )
 from jobs.scan import ScanRequest, ScanResult, run_scan
-from jobs.tables import FINDINGS
-from tests.helpers import delta_frame
+from tests.helpers import delta_frame, jdbc_finding
 from tests.integration.mariadb import MariaDBServer
 
 RUN_ID = "run-mariadb-1"
@@ -57,35 +55,7 @@ def scanned(
 
 
 def _finding(base: str, table: str, column: str, entity: str, column_type: str, **values: object) -> dict[str, object]:
-    asset = f"{base}/{table}"
-    row = {
-        "finding_id": hashlib.sha256(f"{RUN_ID}|{asset}|{column}|{entity}".encode()).hexdigest()[:32],
-        "run_id": RUN_ID,
-        "scanned_at": CLOCK.replace(tzinfo=None),
-        "source_kind": "jdbc",
-        "asset": asset,
-        "region": None,
-        "column": column,
-        "level": "column",
-        "entity_type": entity,
-        "occurrences": 3,
-        "rows_scanned": 3,
-        "values_scanned": 3,
-        "matched_values": 3,
-        "distinct_values": 3,
-        "match_ratio": 1.0,
-        "validator_pass_rate": 1.0,
-        "presidio_score": None,
-        "decision": "auto_tag",
-        "jurisdiction": "GLOBAL",
-        "objects_scanned": 1,
-        "sampling": load_config().sampling.describe(),
-        "table_name": f"shop.{table}",
-        "column_type": column_type,
-        "carried_from_run": None,
-        **values,
-    }
-    return {name: row[name] for name in FINDINGS.names}
+    return jdbc_finding(RUN_ID, CLOCK, f"{base}/{table}", f"shop.{table}", column, entity, column_type, **values)
 
 
 def test_findings_rows_are_exactly_the_hand_computed_ones(

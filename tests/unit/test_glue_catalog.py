@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pyarrow.fs as pafs
@@ -306,9 +307,16 @@ def test_orc_views_and_other_locations_are_skipped_with_the_reason():
 class FakeGlue:
     """GetTables / GetTable over fixed tables; unknown databases and tables raise the service's error."""
 
-    def __init__(self, databases: dict[str, list[dict[str, Any]]], denied: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        databases: dict[str, list[dict[str, Any]]],
+        denied: frozenset[str] = frozenset(),
+        partitions: dict[str, list[str | None]] | None = None,
+    ) -> None:
+        """``partitions``: table name -> its partitions' locations (GetPartitions); a table absent: denied."""
         self.databases = databases
         self.denied = denied
+        self.partitions = partitions
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def _check(self, database: str) -> None:
@@ -325,9 +333,22 @@ class FakeGlue:
                 return {"Table": table}
         raise ClientError({"Error": {"Code": "EntityNotFoundException", "Message": "gone"}}, "GetTable")
 
-    def get_paginator(self, name: str) -> FakeGlue:
+    def get_paginator(self, name: str) -> Any:
+        if name == "get_partitions":
+            return SimpleNamespace(paginate=self._partitions)
         assert name == "get_tables"
         return self
+
+    def _partitions(self, **kwargs: Any) -> list[dict[str, Any]]:
+        self.calls.append(("get_partitions", kwargs))
+        if self.partitions is None:
+            return [{"Partitions": []}]
+        if kwargs["TableName"] not in self.partitions:
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "GetPartitions")
+        return [
+            {"Partitions": [{"StorageDescriptor": {"Location": location} if location else {}}]}
+            for location in self.partitions[kwargs["TableName"]]
+        ]
 
     def paginate(self, **kwargs: Any) -> list[dict[str, Any]]:
         self.calls.append(("get_tables", kwargs))
@@ -371,7 +392,11 @@ def test_plan_catalog_marks_objects_and_records_every_table_not_read():
         }
     )
     catalog = plan_catalog([parse_source("glue://sales?catalog_id=123456789012")], list_location, lambda: glue)
-    assert glue.calls == [("get_tables", {"DatabaseName": "sales", "CatalogId": "123456789012"})]
+    assert glue.calls == [
+        ("get_tables", {"DatabaseName": "sales", "CatalogId": "123456789012"}),
+        ("get_partitions", {"DatabaseName": "sales", "TableName": "customers", "CatalogId": "123456789012"}),
+        ("get_partitions", {"DatabaseName": "sales", "TableName": "payments", "CatalogId": "123456789012"}),
+    ]
     assert listed == ["s3://acme-lake/raw/customers/", "s3://acme-lake/curated/payments/"]
     csv_options = json.dumps(describe_table("sales", CRAWLED_CSV).read_options(), sort_keys=True)
     base, pay = "s3://acme-lake/raw/customers/", "s3://acme-lake/curated/payments/"
@@ -419,7 +444,38 @@ def test_missing_and_denied_databases_and_tables_are_error_rows():
         ("s3://acme-lake/raw/customers/", "glue", "csv", "skipped", "no objects under the table's location",
          "sales.customers"),
     ]  # fmt: skip
-    assert glue.calls[-1] == ("get_table", {"DatabaseName": "sales", "Name": "customers"})
+    assert glue.calls[-2:] == [
+        ("get_table", {"DatabaseName": "sales", "Name": "customers"}),
+        ("get_partitions", {"DatabaseName": "sales", "TableName": "customers"}),
+    ]
+
+
+def test_partitions_outside_the_location_are_listed_as_part_of_the_table():
+    base, elsewhere = "s3://acme-lake/raw/customers/", "s3://acme-archive/customers-2019/"
+    glue = FakeGlue(
+        {"sales": [CRAWLED_CSV]},
+        partitions={"customers": [f"{base}region=eu", elsewhere.rstrip("/"), None, "hdfs://nn/x/", elsewhere]},
+    )
+    list_location, listed = fake_listing({base: [("region=eu/part-0.csv", 10)], elsewhere: [("part-0.csv", 20)]})
+    catalog = plan_catalog([parse_source("glue://sales")], list_location, lambda: glue)
+    assert listed == [base, elsewhere]
+    assert [(o.uri, o.dataset, o.table_name) for o in catalog.plan.objects] == [
+        (f"{base}region=eu/part-0.csv", base, "sales.customers"),
+        (f"{elsewhere}part-0.csv", base, "sales.customers"),  # one asset: the table
+    ]
+    assert catalog.not_read == []
+
+
+def test_partitions_that_cannot_be_listed_are_an_error_row_and_the_location_is_still_scanned():
+    base = "s3://acme-lake/raw/customers/"
+    glue = FakeGlue({"sales": [CRAWLED_CSV]}, partitions={})
+    list_location, _ = fake_listing({base: [("region=eu/part-0.csv", 10)]})
+    catalog = plan_catalog([parse_source("glue://sales")], list_location, lambda: glue)
+    assert [o.uri for o in catalog.plan.objects] == [f"{base}region=eu/part-0.csv"]
+    assert [(o.uri, o.status, o.reason) for o in catalog.not_read] == [
+        (base, "error", "glue:GetPartitions failed (ClientError: An error occurred (AccessDeniedException) when "
+         "calling the GetPartitions operation: no): partitions outside the table's location not scanned"),
+    ]  # fmt: skip
 
 
 def test_no_glue_source_means_no_catalog_call():
