@@ -12,6 +12,7 @@ from deltalake import DeltaTable
 from pyspark.sql import SparkSession
 
 from jobs.config import load_config
+from jobs.current import current_findings, current_objects
 from jobs.history import finding_id
 from jobs.scan import ScanRequest, ScanResult, run_scan
 from tests.integration.small_estate import write_small_estate
@@ -50,8 +51,7 @@ def runs(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> tuple
 
 def _rows(output: Path, table: str, run_id: str) -> list[dict[str, Any]]:
     data = DeltaTable(str(output / table)).to_pyarrow_table()
-    rows = [row for row in data.to_pylist() if row["run_id"] == run_id]
-    return sorted(rows, key=lambda r: (r["asset"], r.get("column") or "", r.get("entity_type") or ""))
+    return _sorted([row for row in data.to_pylist() if row["run_id"] == run_id])
 
 
 def _statuses(output: Path, run_id: str, source: Path) -> list[tuple[str, str, str | None, int]]:
@@ -164,3 +164,23 @@ def test_another_configuration_does_not_reuse_earlier_findings(
 
 def _rows_of_runs(output: Path, run_id: str) -> list[dict[str, Any]]:
     return [r for r in DeltaTable(str(output / "runs")).to_pyarrow_table().to_pylist() if r["run_id"] == run_id]
+
+
+def test_current_findings_are_those_of_each_assets_latest_run(runs: tuple[Path, Path, dict[str, ScanResult]]) -> None:
+    source, output, _ = runs
+    assert _sorted(current_findings(str(output)).to_pylist()) == _rows(output, "findings", "inc-5")
+    assert [
+        (r["object_uri"].removeprefix(f"file://{source}/"), r["run_id"])
+        for r in current_objects(str(output)).to_pylist()
+    ] == [
+        ("clean/metrics.csv", "inc-5"),
+        ("crm/customers/region=eu/part-0.csv", "inc-5"),
+        ("crm/customers/region=eu/part-2.csv", "inc-5"),
+        ("crm/customers/region=us/part-1.csv", "inc-5"),
+        ("logs/app.log", "inc-5"),
+        ("payments/cards.parquet", "inc-5"),
+    ]
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (r["asset"], r.get("column") or "", r.get("entity_type") or ""))
