@@ -5,7 +5,9 @@ PostgreSQL and its JDBC driver are installed, a throw-away database on loopback;
 against the ``s3://`` and ``jdbc:postgresql://`` URIs, writes the Delta tables under ``demo-output/``, prints the run
 summary and how the findings compare with what was planted. Then it uploads one object again and reruns
 the scan incrementally: only that object is read, the findings of everything else are carried forward, and
-the planted findings must all still be current. Exits non-zero if a run failed or any object could not be read.
+the planted findings must all still be current. Finally it tags the estate: a dry run of the tag job, then the
+same plan applied, printing what changed. Exits non-zero if a run failed, any object could not be read or
+tagged, or the rerun's findings differ from the first run's.
 """
 
 from __future__ import annotations
@@ -21,12 +23,18 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import boto3
+
 from demo.estate import DemoDatabase, Estate, demo_database, generate_estate, reupload, upload_estate
 from demo.nlp import with_installed_ner
 from jobs.config import load_config
 from jobs.local_postgres import DRIVER_JAR, PostgresCluster, unavailable_reason
 from jobs.local_s3 import LocalS3, s3_env
 from jobs.scan import EXIT_FAILED, EXIT_OK, ScanRequest, format_summary, new_run_id, run_scan
+from jobs.tag import TagRequest, run_tag
+from jobs.tag import format_summary as format_tag_summary
+from jobs.tag import new_run_id as new_tag_run_id
+from jobs.tag_config import load_tag_config
 
 
 def expected_findings(estate: Estate) -> set[tuple[str, str | None, str]]:
@@ -88,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             rerun = replace(request, run_id=new_run_id(datetime.now(UTC)))
             rerun_result = run_scan(spark, rerun)
             rerun_found = _findings_of_run(output / "tables" / "findings", rerun.run_id)
+            tag_request = TagRequest(str(output / "tables"), load_tag_config(), new_tag_run_id(datetime.now(UTC)))
+            planned = run_tag(spark, replace(tag_request, dry_run=True))
+            tagged = run_tag(spark, tag_request)  # applies the plan the dry run committed
+            examples = _tags_of(s3.endpoint_url, estate.objects())
         finally:
             spark.stop()
     print()
@@ -102,12 +114,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("\n".join(f"  {line}" for line in compare(rerun_found, expected)))
     print()
+    print(format_tag_summary(planned))
+    print()
+    print(format_tag_summary(tagged))
+    print("  tags now on a few objects (the job's keys start with its prefix; the others are left alone):")
+    for uri, tags in examples:
+        print(f"    {uri}: {', '.join(f'{k}={v}' for k, v in sorted(tags.items())) or '(none)'}")
+    print()
     print(
         f"Delta tables written under {output / 'tables'}: findings, assets, runs "
         f"({time.monotonic() - started:.0f}s in all)"
     )
-    failed = result.objects_failed + rerun_result.objects_failed
+    failed = result.objects_failed + rerun_result.objects_failed + tagged.failed_targets
     return EXIT_OK if failed == 0 and rerun_found == found else EXIT_FAILED
+
+
+def _tags_of(endpoint_url: str, objects: list[tuple[str, str]], wanted: int = 4) -> list[tuple[str, dict[str, str]]]:
+    """The tags of the first objects of the estate's data buckets that got the job's tags, for the printout."""
+    client = boto3.client("s3", endpoint_url=endpoint_url)
+    found: list[tuple[str, dict[str, str]]] = []
+    for bucket, key in objects:
+        tags = {t["Key"]: t["Value"] for t in client.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]}
+        if any(k.startswith("piiscan:") for k in tags) and len(found) < wanted:
+            found.append((f"s3://{bucket}/{key}", tags))
+    return found
 
 
 @contextmanager

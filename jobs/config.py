@@ -14,6 +14,7 @@ import yaml
 from classifiers.config import DetectionConfig, parse_detection
 from classifiers.errors import ConfigError
 from jobs.discovery import Filters
+from jobs.events import EventSettings
 from jobs.inventory import Inventory
 from jobs.unload import read_options
 
@@ -30,6 +31,7 @@ _SECTIONS = {
     "jdbc",
     "filters",
     "inventory",
+    "events",
 }
 
 
@@ -159,6 +161,7 @@ class ScanConfig:
     filters: Filters = field(default_factory=Filters)
     jdbc: Jdbc = Jdbc()
     inventory: Inventory = field(default_factory=Inventory)  # how buckets are listed: not part of the digest
+    events: EventSettings = field(default_factory=EventSettings)  # what is announced: not part of the digest
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -166,7 +169,7 @@ class ScanConfig:
         """SHA-256 of the effective configuration (parsed values, defaults included), recorded in the runs table.
 
         Incremental runs carry findings only from runs with the same digest, so it covers everything that can
-        change a finding, and leaves out how objects are listed (``inventory``).
+        change a finding, and leaves out how objects are listed (``inventory``) and what is announced (``events``).
         """
         detectors = {
             d.entity_type: {
@@ -230,6 +233,7 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
         filters=_section(Filters, "filters", raw.get("filters")),
         jdbc=_section(Jdbc, "jdbc", raw.get("jdbc")),
         inventory=_section(Inventory, "inventory", raw.get("inventory")),
+        events=EventSettings.from_mapping(raw.get("events") or {}),
         raw=raw,
     )
 

@@ -12,8 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jobs.delta_store import read_table, table_uri
-from jobs.history import READ_STATUSES, SUCCESSFUL_RUNS
-from jobs.tables import FINDINGS
+from jobs.tables import FINDINGS, READ_STATUSES, SUCCESSFUL_RUNS
 
 OBJECTS = pa.schema(
     [

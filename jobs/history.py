@@ -28,12 +28,10 @@ import pyarrow.compute as pc
 
 from jobs.delta_store import read_table, table_uri
 from jobs.planner import PlannedObject
-from jobs.tables import ASSETS, FINDINGS
+from jobs.tables import ASSETS, FINDINGS, READ_STATUSES, SUCCESSFUL_RUNS
 
 LOG = logging.getLogger(__name__)
 UNCHANGED = "unchanged"  # assets.status of an object not read because it did not change
-READ_STATUSES = frozenset({"scanned", UNCHANGED})
-SUCCESSFUL_RUNS = ("succeeded", "succeeded_with_errors")
 DATASET_MARKER = "dataset="  # how a structured dataset's shared marker begins (jobs.planner)
 
 

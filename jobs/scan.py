@@ -38,6 +38,7 @@ from classifiers.text_analysis import describe as describe_text_analysis
 from jobs import glue_catalog
 from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
+from jobs.events import EventFailure, PublishResult, publish_run
 from jobs.findings import RunContext, asset_assignment, assets_frame, findings_frame
 from jobs.formats import guess_from_name
 from jobs.history import Carry, carried_assets, carried_findings, load_history, plan_carry
@@ -45,6 +46,8 @@ from jobs.jdbc_source import SOURCE_KIND as JDBC_KIND
 from jobs.jdbc_source import TablePlan, is_jdbc, parse_source, plan_tables
 from jobs.planner import Plan, PlannedObject, assign_dataset_markers, plan_scan
 from jobs.progress import report_progress
+from jobs.redaction import safe_reason
+from jobs.review import suppressed, without_keys
 from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, scan_partition
 from jobs.tables import ASSETS, FINDINGS, RUNS, spark_ddl
 
@@ -76,6 +79,8 @@ class ScanResult:
     objects_failed: int = 0
     objects_unchanged: int = 0
     findings_carried: int = 0
+    findings_suppressed: int = 0  # not written: their key's latest review decision is "rejected"
+    events: PublishResult | None = None  # EventBridge publication of new findings, when enabled
     rows_scanned: int = 0
     values_scanned: int = 0
     bytes_scanned: int = 0
@@ -188,23 +193,66 @@ def run_scan(
     ).persist()
     carried = carried_findings(request.output, carry, request.run_id, started_at)
     unchanged = carried_assets(carry, request.run_id, started_at)
+    findings, carried, dropped = _without_suppressed(spark, request.output, findings, carried)
     result = _summarise(request.run_id, listed, partials, findings, assets, carried)
-    result.objects_unchanged = unchanged.num_rows
+    result.objects_unchanged, result.findings_suppressed = unchanged.num_rows, dropped
     write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id, carried)
     write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id, unchanged)
     timings["writing"] = time.monotonic() - tick
     result.timings = timings
     result.text_analysis = text_analysis
-    write_table(
+    committed = write_table(
         _runs_row(request, result, started_at, clock(), spark.version),
         table_uri(request.output, "runs"),
         "runs",
         request.run_id,
     )
+    if committed and config.events.enabled:  # a rerun of a committed run announces nothing again
+        result.events = _publish_events(request)
     for frame in (files_df, partials, assignment, findings, assets):
         frame.unpersist()
     LOG.info("run %s %s in %.1fs", request.run_id, result.status, sum(timings.values()))
     return result
+
+
+def _publish_events(request: ScanRequest) -> PublishResult:
+    """New findings of the run to EventBridge, one event per asset; failures are logged, the run stands."""
+    try:
+        published = publish_run(request.output, request.run_id, request.config.events)
+    except Exception as exc:  # noqa: BLE001 - the findings are committed; announcing them is best effort
+        LOG.warning("run %s: events not published: %s", request.run_id, safe_reason(exc))
+        return PublishResult(failures=(EventFailure("*", type(exc).__name__, safe_reason(exc)),))
+    for failure in published.failures:
+        LOG.warning("run %s: event for %s not published: %s", request.run_id, failure.asset, failure.error_code)
+    LOG.info("run %s: published %d of %d event(s)", request.run_id, published.published, published.events)
+    return published
+
+
+def _without_suppressed(
+    spark: SparkSession, output: str, findings: DataFrame, carried: pa.Table
+) -> tuple[DataFrame, pa.Table, int]:
+    """Drop the findings, read or carried, whose key a reviewer rejected (jobs/review.py), and count them.
+
+    The persisted ``findings`` is replaced by a persisted frame without them.
+    """
+    keys = suppressed(output)
+    if not keys:
+        return findings, carried, 0
+    rejected = F.broadcast(
+        spark.createDataFrame(
+            sorted(keys, key=lambda k: (k[0], k[1] or "", k[2])), "r_asset string, r_column string, r_entity string"
+        )
+    )
+    match = (
+        (findings["asset"] == rejected["r_asset"])
+        & findings["column"].eqNullSafe(rejected["r_column"])
+        & (findings["entity_type"] == rejected["r_entity"])
+    )
+    kept = findings.join(rejected, match, "left_anti").persist()
+    dropped = findings.count() - kept.count()
+    findings.unpersist()
+    kept_carried = without_keys(carried, keys)
+    return kept, kept_carried, dropped + carried.num_rows - kept_carried.num_rows
 
 
 def _plan_carry(request: ScanRequest, plan: Plan, tables: TablePlan) -> Carry:
@@ -400,6 +448,7 @@ def _runs_row(
                 "scan_mode": "full_rescan" if request.full_rescan else "incremental",
                 "objects_unchanged": result.objects_unchanged,
                 "findings_carried": result.findings_carried,
+                "findings_suppressed": result.findings_suppressed,
             }
         ],
         schema=RUNS,
@@ -425,6 +474,11 @@ def format_summary(result: ScanResult) -> str:
         f"  findings: {result.findings}"
         + (f" ({result.findings_carried} carried forward from unchanged assets)" if result.findings_carried else ""),
     ]
+    if result.findings_suppressed:
+        lines.append(f"  suppressed: {result.findings_suppressed} finding(s) a reviewer rejected (not written)")
+    if result.events is not None:
+        failed = len(result.events.failures)
+        lines.append(f"  events: {result.events.published} published to EventBridge, {failed} failed")
     for entity, count in sorted(result.findings_by_entity.items(), key=lambda item: (-item[1], item[0])):
         lines.append(f"    {entity:<20} {count}")
     if result.top_assets:

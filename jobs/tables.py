@@ -9,6 +9,8 @@ from __future__ import annotations
 import pyarrow as pa
 
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
+SUCCESSFUL_RUNS = ("succeeded", "succeeded_with_errors")  # runs.status of runs whose rows count
+READ_STATUSES = frozenset({"scanned", "unchanged"})  # assets.status of objects whose findings are in the run
 
 FINDINGS = pa.schema(
     [
@@ -96,6 +98,7 @@ RUNS = pa.schema(
         ("scan_mode", pa.string()),
         ("objects_unchanged", pa.int64()),
         ("findings_carried", pa.int64()),
+        ("findings_suppressed", pa.int64()),
     ]
 )
 
@@ -119,7 +122,107 @@ COVERAGE = pa.schema(
     ]
 )
 
-TABLES = {"findings": FINDINGS, "assets": ASSETS, "runs": RUNS, "coverage": COVERAGE}
+# Written by the review job (jobs/review.py; docs/review.md): one row per finding key queued for a human.
+REVIEW_QUEUE = pa.schema(
+    [
+        ("asset", pa.string()),
+        ("column", pa.string()),
+        ("entity_type", pa.string()),
+        ("finding_id", pa.string()),
+        ("finding_run_id", pa.string()),
+        ("run_id", pa.string()),
+        ("queued_at", UTC_TIMESTAMP),
+        ("confidence", pa.float64()),
+        ("sensitivity", pa.string()),
+        ("samples_masked", pa.list_(pa.string())),
+        ("reason", pa.string()),
+    ]
+)
+
+# Append-only reviewer decisions (the review CLI, or rows written directly); the latest per key wins.
+REVIEW_DECISIONS = pa.schema(
+    [
+        ("asset", pa.string()),
+        ("column", pa.string()),
+        ("entity_type", pa.string()),
+        ("finding_id", pa.string()),
+        ("decision", pa.string()),
+        ("reviewer", pa.string()),
+        ("decided_at", UTC_TIMESTAMP),
+        ("note", pa.string()),
+    ]
+)
+
+# Written by the tag job (jobs/tag.py; docs/findings.md): the plan of one tag run (one row per object or bucket
+# considered) and the outcome of applying it (one row per object or bucket written or attempted, per attempt).
+TAG_PLAN = pa.schema(
+    [
+        ("run_id", pa.string()),  # the tag run
+        ("planned_at", UTC_TIMESTAMP),
+        ("kind", pa.string()),  # 'object' or 'bucket'
+        ("target", pa.string()),  # s3://bucket/key, or s3://bucket/ for a bucket
+        ("bucket", pa.string()),
+        ("key", pa.string()),  # null for a bucket
+        ("region", pa.string()),
+        ("asset", pa.string()),  # the findings' asset the object belongs to; null for a bucket
+        ("source_kind", pa.string()),
+        ("key_prefix", pa.string()),  # the tag keys the job owns start with this
+        ("current_tags", pa.string()),  # JSON object of the tags read at planning time
+        ("job_tags", pa.string()),  # JSON object of the tags the job wants under key_prefix
+        ("new_tags", pa.string()),  # JSON object: current tags outside the prefix + job_tags
+        ("action", pa.string()),  # add, update, none or failed
+        ("reason", pa.string()),
+        ("finding_ids", pa.list_(pa.string())),  # the findings behind job_tags
+        ("decisions", pa.list_(pa.string())),  # parallel to finding_ids: auto_tag or approved
+        ("tag_evidence", pa.string()),  # JSON object: each job tag key -> the finding ids behind its value
+        ("review_finding_ids", pa.list_(pa.string())),  # findings of the asset held for review, not applied
+    ]
+)
+
+TAG_RESULTS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("attempt_id", pa.string()),  # one invocation of the job for the run (a resume is a new attempt)
+        ("kind", pa.string()),
+        ("target", pa.string()),
+        ("tags_written", pa.string()),  # JSON object of the full tag set written; null when nothing was written
+        ("status", pa.string()),  # succeeded, failed or skipped
+        ("reason", pa.string()),
+        ("attempts", pa.int64()),  # tagging write calls made (0 when skipped)
+        ("at", UTC_TIMESTAMP),
+    ]
+)
+
+# Written by the tag job's catalog step (jobs/catalog_tags.py; docs/catalog-tags.md): one row per catalog column
+# and action (Glue column parameters, Lake Formation LF-tags) per tag run.
+CATALOG_TAG_RESULTS = pa.schema(
+    [
+        ("run_id", pa.string()),  # the tag run
+        ("at", UTC_TIMESTAMP),
+        ("catalog_id", pa.string()),  # null: the caller's account
+        ("database", pa.string()),  # the Glue database; null when no Glue table is known for the source
+        ("table", pa.string()),
+        ("column", pa.string()),
+        ("action", pa.string()),  # parameters or lf_tags
+        ("values_written", pa.string()),  # JSON object of our parameters or LF-tags the column has (or gets)
+        ("status", pa.string()),  # planned (dry run), succeeded, unchanged, failed or skipped
+        ("reason", pa.string()),
+        ("source", pa.string()),  # the findings' table_name or asset the catalog table stands for
+        ("finding_ids", pa.list_(pa.string())),
+    ]
+)
+
+TABLES = {
+    "findings": FINDINGS,
+    "assets": ASSETS,
+    "runs": RUNS,
+    "coverage": COVERAGE,
+    "tag_plan": TAG_PLAN,
+    "tag_results": TAG_RESULTS,
+    "review_queue": REVIEW_QUEUE,
+    "review_decisions": REVIEW_DECISIONS,
+    "catalog_tag_results": CATALOG_TAG_RESULTS,
+}
 
 
 def spark_type(arrow_type: pa.DataType) -> str:
