@@ -27,10 +27,11 @@ import boto3
 
 from demo.estate import DemoDatabase, Estate, demo_database, generate_estate, reupload, upload_estate
 from demo.nlp import with_installed_ner
+from jobs.cli import new_run_id
 from jobs.config import load_config
 from jobs.local_postgres import DRIVER_JAR, PostgresCluster, unavailable_reason
 from jobs.local_s3 import LocalS3, s3_env
-from jobs.scan import EXIT_FAILED, EXIT_OK, ScanRequest, format_summary, new_run_id, run_scan
+from jobs.scan import EXIT_FAILED, EXIT_OK, ScanRequest, format_summary, run_scan
 from jobs.tag import TagRequest, run_tag
 from jobs.tag import format_summary as format_tag_summary
 from jobs.tag import new_run_id as new_tag_run_id

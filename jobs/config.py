@@ -9,10 +9,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from classifiers.config import DetectionConfig, parse_detection
 from classifiers.errors import ConfigError
+from jobs.cli import read_yaml
 from jobs.discovery import Filters
 from jobs.events import EventSettings
 from jobs.inventory import Inventory
@@ -241,12 +240,7 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
 def load_config(path: Path | str | None = None) -> ScanConfig:
     """Read and validate the YAML file at ``path`` (the shipped conf/scan.yaml when None)."""
     path = Path(path) if path is not None else DEFAULT_CONFIG
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read configuration file {str(path)!r}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"configuration file {str(path)!r} is not valid YAML: {exc}") from exc
+    raw = read_yaml(path, "configuration file")
     try:
         return parse_config(raw)
     except ConfigError as exc:

@@ -30,7 +30,6 @@ import csv
 import io
 import logging
 import sys
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -42,6 +41,7 @@ import pyarrow.compute as pc
 
 from classifiers.errors import ConfigError, ScanError
 from jobs import glue_catalog
+from jobs.cli import new_run_id, parse_job_args
 from jobs.delta_store import read_table, table_uri, write_table
 from jobs.discovery import expand_sources
 from jobs.redaction import safe_reason
@@ -570,7 +570,7 @@ def format_summary(result: CoverageResult, max_gaps: int = DEFAULT_MAX_GAPS) -> 
 
 def new_report_id(now: datetime) -> str:
     """A sortable, unique report id such as ``20261123T125044Z-1a2b3c4d``."""
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+    return new_run_id(now)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -590,11 +590,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--stale-days", type=int, default=None, help="a last scan more than N days ago is stale")
     parser.add_argument("--report-id", default=None, help="report identifier (default: generated); reruns add nothing")
     parser.add_argument("--max-gaps", type=int, default=DEFAULT_MAX_GAPS, help="gaps listed in the printed summary")
-    args, unknown = parser.parse_known_args(argv)
-    stray = [a for a in unknown if a.startswith("--") and not a.startswith("--JOB_")]
-    if stray:
-        parser.error(f"unrecognised arguments: {' '.join(stray)}")
-    return args
+    return parse_job_args(parser, argv)
 
 
 def build_request(args: argparse.Namespace, now: datetime) -> CoverageRequest:

@@ -21,7 +21,6 @@ import argparse
 import logging
 import secrets
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from pyspark.sql import functions as F
 from classifiers.errors import ConfigError, ScanError
 from classifiers.text_analysis import describe as describe_text_analysis
 from jobs import glue_catalog
+from jobs.cli import new_run_id, parse_job_args
 from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
 from jobs.events import EventFailure, PublishResult, publish_run
@@ -112,16 +112,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="ignore earlier runs: read every planned object and table, even those unchanged since their last scan",
     )
     parser.add_argument("--master", default=None, help="Spark master for local runs, e.g. local[2]")
-    args, unknown = parser.parse_known_args(argv)
-    stray = [a for a in unknown if a.startswith("--") and not a.startswith("--JOB_")]
-    if stray:
-        parser.error(f"unrecognised arguments: {' '.join(stray)}")
-    return args
-
-
-def new_run_id(now: datetime) -> str:
-    """A sortable, unique run id such as ``20261123T125044Z-1a2b3c4d``."""
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+    return parse_job_args(parser, argv)
 
 
 def run_scan(

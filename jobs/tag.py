@@ -37,9 +37,10 @@ import pyarrow.compute as pc
 from pyspark.sql import DataFrame, SparkSession
 
 from classifiers.errors import ConfigError, ScanError
-from jobs import review
+from jobs import cli, review
 from jobs.batch_manifests import write_manifests
 from jobs.catalog_tags import apply_catalog_tags
+from jobs.cli import parse_job_args
 from jobs.current import current_findings, current_objects
 from jobs.delta_store import is_committed, read_table, table_uri, write_frame, write_table
 from jobs.progress import report_progress
@@ -125,16 +126,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "applying",
     )
     parser.add_argument("--master", default=None, help="Spark master for local runs, e.g. local[2]")
-    args, unknown = parser.parse_known_args(argv)
-    stray = [a for a in unknown if a.startswith("--") and not a.startswith("--JOB_")]
-    if stray:
-        parser.error(f"unrecognised arguments: {' '.join(stray)}")
-    return args
+    return parse_job_args(parser, argv)
 
 
 def new_run_id(now: datetime) -> str:
     """A sortable, unique tag run id such as ``tag-20261123T125044Z-1a2b3c4d``."""
-    return f"tag-{now.strftime('%Y%m%dT%H%M%SZ')}-{uuid.uuid4().hex[:8]}"
+    return cli.new_run_id(now, "tag-")
 
 
 def run_tag(

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from classifiers.errors import ConfigError
 from jobs.catalog_tags import CatalogTagging
+from jobs.cli import read_yaml
 from jobs.review import ReviewSettings
 
 DEFAULT_TAG_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "tag.yaml"
@@ -104,12 +103,7 @@ class TagConfig:
 def load_tag_config(path: str | Path | None = None) -> TagConfig:
     """Read and validate conf/tag.yaml (or ``path``); raises ConfigError naming the bad setting."""
     target = Path(path) if path is not None else DEFAULT_TAG_CONFIG
-    try:
-        raw = yaml.safe_load(target.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read tag configuration {str(target)!r}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"tag configuration {str(target)!r} is not valid YAML: {exc}") from exc
+    raw = read_yaml(target, "tag configuration")
     return parse_tag_config(raw)
 
 

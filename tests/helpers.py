@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from datetime import datetime
+from typing import Any
 
+import boto3
 from pyspark.sql import DataFrame, SparkSession
 
 from classifiers.config import DetectionConfig
@@ -70,3 +73,27 @@ def jdbc_finding(
         **values,
     }
     return {name: row[name] for name in FINDINGS.names}
+
+
+def subscribe(bus: str = "default") -> str:
+    """An SQS queue receiving every piiscan event of EventBridge bus ``bus`` (created unless default); its URL."""
+    sqs, events = boto3.client("sqs"), boto3.client("events")
+    url: str = sqs.create_queue(QueueName=f"findings-{bus}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    if bus != "default":
+        events.create_event_bus(Name=bus)
+    events.put_rule(Name="piiscan", EventBusName=bus, EventPattern=json.dumps({"source": ["piiscan"]}))
+    events.put_targets(Rule="piiscan", EventBusName=bus, Targets=[{"Id": "queue", "Arn": arn}])
+    return url
+
+
+def delivered(url: str) -> list[dict[str, Any]]:
+    """The events the queue at ``url`` received since the last call, by asset."""
+    sqs = boto3.client("sqs")
+    messages: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        messages.extend(json.loads(m["Body"]) for m in batch)
+        sqs.delete_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
+        )
+    return sorted(messages, key=lambda m: m["detail"]["asset"])

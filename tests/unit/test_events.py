@@ -28,6 +28,7 @@ from jobs.events import (
 )
 from jobs.history import finding_id
 from jobs.tables import ASSETS, FINDINGS, RUNS
+from tests.helpers import delivered, subscribe
 
 T0 = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 CRM = "s3://data/crm/customers/"
@@ -137,29 +138,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     with mock_aws():
         yield
-
-
-def subscribe(bus: str = "default") -> str:
-    """An SQS queue receiving every piiscan event of ``bus``; returns its URL."""
-    sqs, events = boto3.client("sqs"), boto3.client("events")
-    url = sqs.create_queue(QueueName=f"findings-{bus}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    if bus != "default":
-        events.create_event_bus(Name=bus)
-    events.put_rule(Name="piiscan", EventBusName=bus, EventPattern=json.dumps({"source": ["piiscan"]}))
-    events.put_targets(Rule="piiscan", EventBusName=bus, Targets=[{"Id": "queue", "Arn": arn}])
-    return url
-
-
-def delivered(url: str) -> list[dict[str, Any]]:
-    sqs = boto3.client("sqs")
-    messages: list[dict[str, Any]] = []
-    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        messages.extend(json.loads(m["Body"]) for m in batch)
-        sqs.delete_message_batch(
-            QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
-        )
-    return sorted(messages, key=lambda m: m["detail"]["asset"])
 
 
 def test_one_event_per_asset_with_new_high_findings(aws: None) -> None:
