@@ -64,5 +64,13 @@ coverage-report: $(STAMP) ## Coverage (gap) report: OUTPUT=<scan --output> [SOUR
 	@test -n "$(OUTPUT)" || { echo "usage: make coverage-report OUTPUT=s3://bucket/base [SOURCES='s3://* glue://db'] [SINCE=2026-11-01]" >&2; exit 2; }
 	$(PY) -m jobs.coverage --output '$(OUTPUT)' $(foreach s,$(SOURCES),--source '$(s)') $(if $(SINCE),--since '$(SINCE)')
 
+.PHONY: athena-sql
+DATABASE ?= piiscan
+athena-sql: export ATHENA_SQL_OUTPUT = $(OUTPUT)
+athena-sql: export ATHENA_SQL_DATABASE = $(DATABASE)
+athena-sql: $(STAMP) ## Print the Athena DDL and views (docs/athena.md): OUTPUT=s3://bucket/base [DATABASE=piiscan]
+	@test -n "$$ATHENA_SQL_OUTPUT" || { echo "usage: make -s athena-sql OUTPUT=s3://bucket/base [DATABASE=piiscan]" >&2; exit 2; }
+	@$(PY) -m jobs.athena_sql --output "$$ATHENA_SQL_OUTPUT" --database "$$ATHENA_SQL_DATABASE"
+
 clean: ## Remove virtual environments, demo output and caches
 	rm -rf $(VENV) $(VENV_SPARK4) demo-output .pytest_cache .mypy_cache .ruff_cache

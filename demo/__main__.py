@@ -6,8 +6,9 @@ against the ``s3://`` and ``jdbc:postgresql://`` URIs, writes the Delta tables u
 summary and how the findings compare with what was planted. Then it uploads one object again and reruns
 the scan incrementally: only that object is read, the findings of everything else are carried forward, and
 the planted findings must all still be current. Finally it tags the estate: a dry run of the tag job, then the
-same plan applied, printing what changed. Exits non-zero if a run failed, any object could not be read or
-tagged, or the rerun's findings differ from the first run's.
+same plan applied, printing what changed; and writes the report (Markdown, CSV, HTML), printing its path.
+Exits non-zero if a run failed, any object could not be read or tagged, or the rerun's findings differ from
+the first run's.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from jobs.cli import new_run_id
 from jobs.config import load_config
 from jobs.local_postgres import DRIVER_JAR, PostgresCluster, unavailable_reason
 from jobs.local_s3 import LocalS3, s3_env
+from jobs.report import format_summary as format_report_summary
+from jobs.report import run_report
+from jobs.report_config import DEFAULT_REPORT_CONFIG
 from jobs.scan import EXIT_FAILED, EXIT_OK, ScanRequest, format_summary, run_scan
 from jobs.tag import TagRequest, run_tag
 from jobs.tag import format_summary as format_tag_summary
@@ -101,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             planned = run_tag(spark, replace(tag_request, dry_run=True))
             tagged = run_tag(spark, tag_request)  # applies the plan the dry run committed
             examples = _tags_of(s3.endpoint_url, estate.objects())
+            report = run_report(str(output / "tables"), DEFAULT_REPORT_CONFIG, None, datetime.now(UTC))
         finally:
             spark.stop()
     print()
@@ -121,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("  tags now on a few objects (the job's keys start with its prefix; the others are left alone):")
     for uri, tags in examples:
         print(f"    {uri}: {', '.join(f'{k}={v}' for k, v in sorted(tags.items())) or '(none)'}")
+    print()
+    print(format_report_summary(*report))
     print()
     print(
         f"Delta tables written under {output / 'tables'}: findings, assets, runs "
