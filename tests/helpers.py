@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -97,3 +99,42 @@ def delivered(url: str) -> list[dict[str, Any]]:
             QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
         )
     return sorted(messages, key=lambda m: m["detail"]["asset"])
+
+
+def kernel_env(folder: Path, output: Path) -> dict[str, str]:
+    """Environment for running the analyst notebooks: a ``python3`` kernel spec on this interpreter under
+    ``folder`` (first on JUPYTER_PATH) and the notebooks' PIISCAN_OUTPUT."""
+    spec = folder / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"}))
+    return {
+        "JUPYTER_PATH": str(folder / "jupyter"),
+        "JUPYTER_RUNTIME_DIR": str(folder / "runtime"),
+        "IPYTHONDIR": str(folder / "ipython"),
+        "PIISCAN_OUTPUT": str(output),
+    }
+
+
+def execute_notebook(path: Path, workdir: Path) -> Any:
+    """Run the notebook at ``path`` (cells raise on error) and return it with its outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    )
+    client.execute()  # raises CellExecutionError on the first failing cell
+    return notebook
+
+
+def printed(notebook: Any) -> str:
+    """Everything the notebook's code cells printed."""
+    return "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "stream"
+    )

@@ -7,15 +7,13 @@ carry no outputs.
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from pyspark.sql import SparkSession
 
+from tests.helpers import execute_notebook, kernel_env, printed
 from tests.integration.analyst_estate import US_BUCKET, analyst_output
 
 pytestmark = pytest.mark.spark
@@ -37,16 +35,10 @@ def output(spark: SparkSession, s3_endpoint: str, tmp_path_factory: pytest.TempP
 
 
 @pytest.fixture
-def kernel_env(tmp_path: Path, output: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A ``python3`` kernel spec running this interpreter (first on JUPYTER_PATH), and the notebooks' variables."""
-    spec = tmp_path / "jupyter" / "kernels" / "python3"
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"}))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
-    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    monkeypatch.setenv("PIISCAN_OUTPUT", str(output))
+def kernel(tmp_path: Path, output: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A ``python3`` kernel spec running this interpreter, and the notebooks' variables."""
+    for name, value in kernel_env(tmp_path, output).items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("PIISCAN_ASSET", raising=False)
     return tmp_path
 
@@ -62,21 +54,10 @@ def test_every_notebook_is_tested_and_saved_without_outputs() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(KEY_OUTPUT))
-def test_notebook_runs_against_a_scan_output(name: str, kernel_env: Path) -> None:
-    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(kernel_env)}}
-    )
-    client.execute()  # raises CellExecutionError on the first failing cell
-    printed = "".join(
-        output.get("text", "")
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-        if output.output_type == "stream"
-    )
+def test_notebook_runs_against_a_scan_output(name: str, kernel: Path) -> None:
+    notebook = execute_notebook(NOTEBOOKS / name, kernel)
     for line in KEY_OUTPUT[name]:
-        assert line in printed
+        assert line in printed(notebook)
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
     tables = [
