@@ -50,7 +50,7 @@ NOTEBOOKS = {
         new_code_cell(
             'con.sql("""\n'
             "    SELECT * FROM piiscan.buckets_by_score\n"
-            "    ORDER BY sensitivity_rank DESC, high_findings DESC, findings DESC, bucket\n"
+            "    ORDER BY score DESC, findings DESC, bucket\n"
             '""").df()'
         ),
         new_markdown_cell(

@@ -18,6 +18,8 @@ from pyspark.sql import SparkSession
 
 from jobs import athena_sql, duckdb_views
 from jobs.current import OBJECTS, current_findings, current_objects
+from jobs.report_config import load_report_config
+from jobs.report_data import build_report
 from jobs.tables import FINDINGS
 from tests.integration.analyst_estate import EU_BUCKET, US_BUCKET, analyst_output, day
 
@@ -37,6 +39,13 @@ def con(output: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb_views.connect(str(output))
     yield connection
     connection.close()
+
+
+# Scores by hand (docs/report.md): both buckets hold high findings (base 60) of 3 and 5 entity types (+10, +15),
+# in 2 of 2 and 3 of 4 assets (+15, +11.25); the best high finding is the EU bucket's BSN (confidence in
+# [0.75, 0.85): +8) and the US bucket's card and AWS key (1.0: +10); rounded half up: 93.x and 96.75.
+EU_SCORE = 93
+US_SCORE = 96
 
 
 def _rows(table: pa.Table, *keys: str) -> list[dict[str, Any]]:
@@ -153,6 +162,7 @@ def test_buckets_by_score(con: duckdb.DuckDBPyConnection) -> None:
         {
             "bucket": EU_BUCKET,
             "region": "eu-west-1",
+            "score": EU_SCORE,
             "objects": 3,  # two partition files of one dataset, and the HR file
             "assets": 2,
             "assets_with_findings": 2,
@@ -168,6 +178,7 @@ def test_buckets_by_score(con: duckdb.DuckDBPyConnection) -> None:
         {
             "bucket": US_BUCKET,
             "region": "us-east-1",
+            "score": US_SCORE,
             "objects": 4,  # the logo is skipped: not covered
             "assets": 4,
             "assets_with_findings": 3,  # clean/metrics.csv holds none
@@ -181,6 +192,13 @@ def test_buckets_by_score(con: duckdb.DuckDBPyConnection) -> None:
             "entity_types": ["AWS_ACCESS_KEY", "CREDIT_CARD", "EMAIL_ADDRESS", "IP_ADDRESS", "NL_BSN"],
         },
     ]
+
+
+def test_bucket_scores_are_the_report_jobs(con: duckdb.DuckDBPyConnection, output: Path) -> None:
+    data = build_report(str(output), load_report_config(), datetime(2026, 6, 1, tzinfo=UTC), lambda bucket: None)
+    report = {s.name: s.score for s in data.scores if s.level == "bucket"}
+    view = {f"s3://{r['bucket']}/": r["score"] for r in _view(con, "buckets_by_score", "bucket")}
+    assert view == report == {f"s3://{EU_BUCKET}/": EU_SCORE, f"s3://{US_BUCKET}/": US_SCORE}
 
 
 def test_views_are_empty_on_an_output_without_tables(tmp_path: Path) -> None:
