@@ -13,11 +13,58 @@ import yaml
 
 from classifiers.errors import ConfigError
 
+# The special job parameters AWS Glue reserves ("Using job parameters in AWS Glue jobs"). Glue hands every job
+# parameter to the script as ``--key value``, its own included, so they are tolerated (and ignored) like the
+# ``--JOB_ID`` / ``--JOB_RUN_ID`` / ``--JOB_NAME`` arguments; awsglue is not needed to run under Glue.
+GLUE_RESERVED = frozenset(
+    {
+        "--additional-python-modules",
+        "--auto-scale-within-microbatch",
+        "--class",
+        "--conf",
+        "--continuous-log-conversionPattern",
+        "--continuous-log-logGroup",
+        "--continuous-log-logStreamPrefix",
+        "--customer-driver-env-vars",
+        "--customer-executor-env-vars",
+        "--datalake-formats",
+        "--disable-proxy-v2",
+        "--enable-auto-scaling",
+        "--enable-continuous-cloudwatch-log",
+        "--enable-continuous-log-filter",
+        "--enable-glue-datacatalog",
+        "--enable-job-insights",
+        "--enable-lakeformation-fine-grained-access",
+        "--enable-metrics",
+        "--enable-observability-metrics",
+        "--enable-rename-algorithm-v2",
+        "--enable-s3-parquet-optimized-committer",
+        "--enable-spark-ui",
+        "--encryption-type",
+        "--executor-cores",
+        "--extra-files",
+        "--extra-jars",
+        "--extra-py-files",
+        "--job-bookmark-option",
+        "--job-language",
+        "--python-modules-installer-option",
+        "--scriptLocation",
+        "--spark-event-logs-path",
+        "--TempDir",
+        "--use-postgres-driver",
+        "--user-jars-first",
+    }
+)
+
 
 def parse_job_args(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
-    """Parse ``argv``; Glue's own ``--JOB_NAME`` style arguments are tolerated and ignored, any other is an error."""
+    """Parse ``argv``; Glue's own arguments (``--JOB_NAME`` ..., GLUE_RESERVED) are ignored, any other is an error."""
     args, unknown = parser.parse_known_args(argv)
-    stray = [a for a in unknown if a.startswith("--") and not a.startswith("--JOB_")]
+    stray = [
+        a
+        for a in unknown
+        if a.startswith("--") and not a.startswith("--JOB_") and a.split("=", 1)[0] not in GLUE_RESERVED
+    ]
     if stray:
         parser.error(f"unrecognised arguments: {' '.join(stray)}")
     return args

@@ -15,6 +15,7 @@ from jobs.cli import read_yaml
 from jobs.discovery import Filters
 from jobs.events import EventSettings
 from jobs.inventory import Inventory
+from jobs.metrics import MetricSettings
 from jobs.unload import read_options
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "scan.yaml"
@@ -31,6 +32,7 @@ _SECTIONS = {
     "filters",
     "inventory",
     "events",
+    "metrics",
 }
 
 
@@ -161,6 +163,7 @@ class ScanConfig:
     jdbc: Jdbc = Jdbc()
     inventory: Inventory = field(default_factory=Inventory)  # how buckets are listed: not part of the digest
     events: EventSettings = field(default_factory=EventSettings)  # what is announced: not part of the digest
+    metrics: MetricSettings = field(default_factory=MetricSettings)  # CloudWatch metrics: not part of the digest
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -168,7 +171,8 @@ class ScanConfig:
         """SHA-256 of the effective configuration (parsed values, defaults included), recorded in the runs table.
 
         Incremental runs carry findings only from runs with the same digest, so it covers everything that can
-        change a finding, and leaves out how objects are listed (``inventory``) and what is announced (``events``).
+        change a finding, and leaves out how objects are listed (``inventory``) and what is announced (``events``,
+        ``metrics``).
         """
         detectors = {
             d.entity_type: {
@@ -233,6 +237,7 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
         jdbc=_section(Jdbc, "jdbc", raw.get("jdbc")),
         inventory=_section(Inventory, "inventory", raw.get("inventory")),
         events=EventSettings.from_mapping(raw.get("events") or {}),
+        metrics=_section(MetricSettings, "metrics", raw.get("metrics")),
         raw=raw,
     )
 

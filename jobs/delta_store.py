@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import time
 import uuid
 from collections.abc import Iterator
@@ -156,7 +157,7 @@ def commit(uri: str, table: str, schema: pa.Schema, files: list[DataFile], run_i
         except (CommitFailedError, DeltaError, OSError) as exc:
             if attempt == COMMIT_ATTEMPTS:
                 raise CommitError(f"could not commit run {run_id} to {table} after {attempt} attempts: {exc}") from exc
-            delay = 0.2 * 2**attempt
+            delay = random.uniform(0.5, 1.5) * 0.2 * 2**attempt  # jitter: writers that collided do not retry in step
             LOG.warning("commit to %s conflicted (%s); retrying in %.1fs", table, type(exc).__name__, delay)
             time.sleep(delay)
     raise AssertionError("unreachable")

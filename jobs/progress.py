@@ -1,7 +1,8 @@
-"""Progress lines for long Spark work: tasks done out of total, elapsed time and an estimate of what is left."""
+"""Progress lines for long Spark work: tasks done out of total, bytes, read rate, elapsed time and time left."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -29,24 +30,26 @@ def report_progress(
                 info = tracker.getStageInfo(stage_id)
                 if info is not None:
                     done, total = done + info.numCompletedTasks, total + info.numTasks
-            elapsed = time.monotonic() - started
             if total:
-                eta = elapsed / done * (total - done) if done else float("nan")
-                LOG.info(
-                    "%s: %d of %d tasks done (%d objects, %.1f MB in all), %.0fs elapsed, about %.0fs left",
-                    label,
-                    done,
-                    total,
-                    objects,
-                    total_bytes / 1e6,
-                    elapsed,
-                    eta,
-                )
+                LOG.info("%s", progress_line(label, done, total, objects, total_bytes, time.monotonic() - started))
 
-    thread = threading.Thread(target=poll, name=f"progress-{label}", daemon=True)
+    # The thread runs in a copy of the caller's context: its lines carry the run id (jobs/logs.py).
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(poll,), name=f"progress-{label}", daemon=True)
     thread.start()
     try:
         yield
     finally:
         stop.set()
         thread.join()
+
+
+def progress_line(label: str, done: int, total: int, objects: int, total_bytes: int, elapsed: float) -> str:
+    """One progress line; the rate assumes the bytes are spread evenly over the tasks (an estimate)."""
+    fraction = done / total if total else 0.0
+    eta = f"about {elapsed / done * (total - done):.0f}s left" if done else "time left unknown"
+    rate = f", about {total_bytes * fraction / 1e6 / elapsed:.1f} MB/s" if done and elapsed > 0 and total_bytes else ""
+    return (
+        f"{label}: {done} of {total} tasks done ({objects} objects, {total_bytes * fraction / 1e6:.1f} of "
+        f"{total_bytes / 1e6:.1f} MB{rate}), {elapsed:.0f}s elapsed, {eta}"
+    )

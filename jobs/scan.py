@@ -3,7 +3,7 @@
 Usage (the same for ``python -m jobs.scan`` and ``spark-submit jobs/scan.py``)::
 
     python -m jobs.scan --source s3://bucket/prefix [--source ...] --output s3://findings-bucket/base \
-        [--config conf/scan.yaml] [--run-id ID] [--full-scan]
+        [--config conf/scan.yaml] [--run-id ID] [--full-scan] [--log-format text|json]
 
 Exit codes: 0 every object was scanned or skipped with a reason; 3 the run finished and committed but some
 objects failed (see the assets table); 2 invalid arguments or configuration; 1 the run itself failed.
@@ -44,6 +44,8 @@ from jobs.formats import guess_from_name
 from jobs.history import Carry, carried_assets, carried_findings, load_history, plan_carry
 from jobs.jdbc_source import SOURCE_KIND as JDBC_KIND
 from jobs.jdbc_source import TablePlan, is_jdbc, parse_source, plan_tables
+from jobs.logs import LOG_FORMATS, log_context
+from jobs.metrics import put_run_metrics
 from jobs.planner import Plan, PlannedObject, assign_dataset_markers, plan_scan
 from jobs.progress import report_progress
 from jobs.redaction import safe_reason
@@ -112,6 +114,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="ignore earlier runs: read every planned object and table, even those unchanged since their last scan",
     )
     parser.add_argument("--master", default=None, help="Spark master for local runs, e.g. local[2]")
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=None,
+        help="log lines as text or JSON lines (default: PIISCAN_LOG_FORMAT, else text)",
+    )
     return parse_job_args(parser, argv)
 
 
@@ -119,6 +127,12 @@ def run_scan(
     spark: SparkSession, request: ScanRequest, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> ScanResult:
     """Plan, scan and write one run. Returns its counts; per-object failures are recorded, not raised."""
+    with log_context(run_id=request.run_id):  # every log line of the run carries its id (jobs/logs.py)
+        return _run_scan(spark, request, clock)
+
+
+def _run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], datetime]) -> ScanResult:
+    began = time.monotonic()
     started_at = clock()
     timings: dict[str, float] = {}
     config = request.config
@@ -200,6 +214,8 @@ def run_scan(
     )
     if committed and config.events.enabled:  # a rerun of a committed run announces nothing again
         result.events = _publish_events(request)
+    if committed and config.metrics.enabled:  # likewise: a rerun's metrics would count the run twice
+        put_run_metrics(config.metrics, result, time.monotonic() - began)
     for frame in (files_df, partials, assignment, findings, assets):
         frame.unpersist()
     LOG.info("run %s %s in %.1fs", request.run_id, result.status, sum(timings.values()))
@@ -214,7 +230,13 @@ def _publish_events(request: ScanRequest) -> PublishResult:
         LOG.warning("run %s: events not published: %s", request.run_id, safe_reason(exc))
         return PublishResult(failures=(EventFailure("*", type(exc).__name__, safe_reason(exc)),))
     for failure in published.failures:
-        LOG.warning("run %s: event for %s not published: %s", request.run_id, failure.asset, failure.error_code)
+        LOG.warning(
+            "run %s: event for %s not published: %s",
+            request.run_id,
+            failure.asset,
+            failure.error_code,
+            extra={"asset": failure.asset},
+        )
     LOG.info("run %s: published %d of %d event(s)", request.run_id, published.published, published.events)
     return published
 
@@ -508,8 +530,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m jobs.scan`` and ``spark-submit jobs/scan.py``."""
     from jobs.spark import build_session, configure_logging
 
-    configure_logging()
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        configure_logging(args.log_format)
+    except ValueError as exc:  # a bad PIISCAN_LOG_FORMAT
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         config = load_config(args.config)
         jars = jdbc_jars(args.source, config)

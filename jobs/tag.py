@@ -373,8 +373,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m jobs.tag`` and ``spark-submit jobs/tag.py``."""
     from jobs.spark import build_session, configure_logging
 
-    configure_logging()
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        configure_logging()
+    except ValueError as exc:  # PIISCAN_LOG_FORMAT names no known format
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         config = load_tag_config(args.config)
     except ConfigError as exc:

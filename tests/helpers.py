@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +138,22 @@ def printed(notebook: Any) -> str:
         for output in cell.outputs
         if output.output_type == "stream"
     )
+
+
+def metric_sums(client: Any, namespace: str, dimensions: list[dict[str, str]]) -> dict[str, tuple[float, str]]:
+    """Each metric of ``namespace`` (whose dimensions must be ``dimensions``): (sum over the last hour, unit)."""
+    now = datetime.now(UTC)
+    found = {}
+    for metric in client.list_metrics(Namespace=namespace)["Metrics"]:
+        assert sorted(metric["Dimensions"], key=lambda d: d["Name"]) == dimensions
+        (point,) = client.get_metric_statistics(
+            Namespace=namespace,
+            MetricName=metric["MetricName"],
+            Dimensions=metric["Dimensions"],
+            StartTime=now - timedelta(hours=1),
+            EndTime=now + timedelta(hours=1),
+            Period=3600,
+            Statistics=["Sum"],
+        )["Datapoints"]
+        found[metric["MetricName"]] = (point["Sum"], point["Unit"])
+    return found
