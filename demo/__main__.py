@@ -65,7 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", default="demo-output", help="folder for the estate and the Delta tables")
     parser.add_argument("--rows", type=int, default=200, help="rows per generated table")
     args = parser.parse_args(argv)
-    from jobs.spark import build_session, configure_logging
+    from jobs.logs import configure_logging
+    from jobs.spark import build_session
 
     configure_logging()
 

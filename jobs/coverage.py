@@ -44,6 +44,7 @@ from jobs import glue_catalog
 from jobs.cli import new_run_id, parse_job_args
 from jobs.delta_store import read_table, table_uri, write_table
 from jobs.discovery import expand_sources
+from jobs.logs import configure_logging
 from jobs.redaction import safe_reason
 from jobs.storage import Location, default_region, filesystem, parse_uri, s3_client
 from jobs.tables import COVERAGE
@@ -613,10 +614,12 @@ def build_request(args: argparse.Namespace, now: datetime) -> CoverageRequest:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m jobs.coverage``."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("botocore", "boto3", "urllib3"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        configure_logging()  # text, or JSON lines with PIISCAN_LOG_FORMAT=json
+    except ValueError as exc:  # a bad PIISCAN_LOG_FORMAT
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         request = build_request(args, datetime.now(UTC))
     except ConfigError as exc:

@@ -83,3 +83,14 @@ def handler(log_format: str | None = None) -> logging.Handler:
     out.setFormatter(JsonFormatter() if resolve_format(log_format) == "json" else logging.Formatter(TEXT_FORMAT))
     out.addFilter(ContextFilter())
     return out
+
+
+def configure_logging(log_format: str | None = None) -> None:
+    """A job's logs at INFO on stderr; the Spark gateway and AWS SDK chatter stays at WARNING.
+
+    ``log_format``: ``text`` or ``json`` (JSON lines); None: PIISCAN_LOG_FORMAT, else text. ValueError for
+    another format.
+    """
+    logging.basicConfig(level=logging.INFO, handlers=[handler(log_format)])
+    for chatty in ("py4j", "botocore", "boto3", "urllib3"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)

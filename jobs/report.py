@@ -28,6 +28,7 @@ from typing import Any
 
 from classifiers.errors import ConfigError, ScanError
 from jobs.cli import parse_job_args
+from jobs.logs import configure_logging
 from jobs.redaction import safe_reason
 from jobs.report_config import DEFAULT_REPORT_CONFIG, load_report_config
 from jobs.report_data import Encryption, build_report
@@ -437,10 +438,12 @@ def run_report(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m jobs.report``."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("botocore", "boto3", "urllib3"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        configure_logging()  # text, or JSON lines with PIISCAN_LOG_FORMAT=json
+    except ValueError as exc:  # a bad PIISCAN_LOG_FORMAT
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         data, folder, written = run_report(args.output, Path(args.config), args.report_dir, datetime.now(UTC))
     except ConfigError as exc:

@@ -528,7 +528,8 @@ def jdbc_jars(sources: Sequence[str], config: ScanConfig) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m jobs.scan`` and ``spark-submit jobs/scan.py``."""
-    from jobs.spark import build_session, configure_logging
+    from jobs.logs import configure_logging
+    from jobs.spark import build_session
 
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:

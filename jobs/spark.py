@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from pyspark.sql import SparkSession
-
-from jobs import logs
 
 LOCAL_CONF = {
     "spark.ui.enabled": "false",
@@ -48,16 +45,6 @@ def build_session(app_name: str, master: str | None = None, jars: Sequence[str] 
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")
     return session
-
-
-def configure_logging(log_format: str | None = None) -> None:
-    """Job logs at INFO on stderr; the gateway and AWS SDK chatter stays at WARNING.
-
-    ``log_format``: ``text`` or ``json`` (JSON lines, jobs/logs.py); None: PIISCAN_LOG_FORMAT, else text.
-    """
-    logging.basicConfig(level=logging.INFO, handlers=[logs.handler(log_format)])
-    for chatty in ("py4j", "botocore", "boto3", "urllib3"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _submit_conf() -> str:

@@ -371,7 +371,8 @@ def format_summary(result: TagResult) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m jobs.tag`` and ``spark-submit jobs/tag.py``."""
-    from jobs.spark import build_session, configure_logging
+    from jobs.logs import configure_logging
+    from jobs.spark import build_session
 
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:

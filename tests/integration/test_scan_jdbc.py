@@ -29,8 +29,8 @@ from jobs.jdbc_source import (
     table_aggregates,
     table_frame,
 )
+from jobs.logs import configure_logging
 from jobs.scan import ScanRequest, ScanResult, run_scan
-from jobs.spark import configure_logging
 from jobs.tables import ASSETS
 from tests.helpers import delta_frame, jdbc_finding
 from tests.integration.postgres import PostgresCluster
