@@ -54,6 +54,10 @@ lint: $(STAMP) ## Lint (ruff) and type-check (mypy --strict)
 bench: $(STAMP) java ## Measure engine and scan throughput; writes BENCHMARKS.md
 	$(PY) -m bench
 
+.PHONY: package
+package: $(STAMP) ## Build dist/ for Glue and EMR: wheel, entry scripts, module list, environment archive [EXTRAS=nlp] [MODEL_WHEEL=path]
+	$(PY) -m deploy.package $(if $(EXTRAS),--extras '$(EXTRAS)') $(if $(MODEL_WHEEL),--model-wheel '$(MODEL_WHEEL)')
+
 .PHONY: accuracy
 accuracy: $(STAMP) java ## Column/object accuracy on a labelled estate vs Presidio; writes BENCHMARKS.md
 	$(PY) -m bench.accuracy
@@ -73,4 +77,4 @@ athena-sql: $(STAMP) ## Print the Athena DDL and views (docs/athena.md): OUTPUT=
 	@$(PY) -m jobs.athena_sql --output "$$ATHENA_SQL_OUTPUT" --database "$$ATHENA_SQL_DATABASE"
 
 clean: ## Remove virtual environments, demo output and caches
-	rm -rf $(VENV) $(VENV_SPARK4) demo-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_SPARK4) demo-output dist build .pytest_cache .mypy_cache .ruff_cache

@@ -16,7 +16,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "athena"
+from jobs.resources import shipped
+
+SQL_DIR = shipped("sql/athena")
 TABLES_FILE = "00_tables.sql"  # Athena-only DDL: CREATE DATABASE and the external Delta tables
 PLACEHOLDERS = ("${output}", "${database}")
 

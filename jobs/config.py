@@ -11,14 +11,16 @@ from typing import Any
 
 from classifiers.config import DetectionConfig, parse_detection
 from classifiers.errors import ConfigError
+from jobs.accounts import Accounts, parse_accounts
 from jobs.cli import read_yaml
 from jobs.discovery import Filters
 from jobs.events import EventSettings
 from jobs.inventory import Inventory
 from jobs.metrics import MetricSettings
+from jobs.resources import shipped
 from jobs.unload import read_options
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "scan.yaml"
+DEFAULT_CONFIG = shipped("conf/scan.yaml")  # in the checkout, or inside the installed wheel
 _SECTIONS = {
     "detectors",
     "custom_identifiers",
@@ -33,6 +35,7 @@ _SECTIONS = {
     "inventory",
     "events",
     "metrics",
+    "accounts",
 }
 
 
@@ -164,6 +167,7 @@ class ScanConfig:
     inventory: Inventory = field(default_factory=Inventory)  # how buckets are listed: not part of the digest
     events: EventSettings = field(default_factory=EventSettings)  # what is announced: not part of the digest
     metrics: MetricSettings = field(default_factory=MetricSettings)  # CloudWatch metrics: not part of the digest
+    accounts: Accounts = field(default_factory=Accounts)  # which role reads which bucket: not part of the digest
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -171,8 +175,8 @@ class ScanConfig:
         """SHA-256 of the effective configuration (parsed values, defaults included), recorded in the runs table.
 
         Incremental runs carry findings only from runs with the same digest, so it covers everything that can
-        change a finding, and leaves out how objects are listed (``inventory``) and what is announced (``events``,
-        ``metrics``).
+        change a finding, and leaves out how objects are listed (``inventory``) and read (``accounts``), and what
+        is announced (``events``, ``metrics``).
         """
         detectors = {
             d.entity_type: {
@@ -238,16 +242,22 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
         inventory=_section(Inventory, "inventory", raw.get("inventory")),
         events=EventSettings.from_mapping(raw.get("events") or {}),
         metrics=_section(MetricSettings, "metrics", raw.get("metrics")),
+        accounts=parse_accounts(raw.get("accounts")),
         raw=raw,
     )
 
 
 def load_config(path: Path | str | None = None) -> ScanConfig:
-    """Read and validate the YAML file at ``path`` (the shipped conf/scan.yaml when None)."""
+    """Read and validate the YAML file at ``path`` (the shipped conf/scan.yaml when None).
+
+    Also checks that the environment variables it names (``accounts[].external_id_env``) are set.
+    """
     path = Path(path) if path is not None else DEFAULT_CONFIG
     raw = read_yaml(path, "configuration file")
     try:
-        return parse_config(raw)
+        config = parse_config(raw)
+        config.accounts.check_environment()  # here, not in parse_config: Spark tasks parse the raw mapping again
+        return config
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
 

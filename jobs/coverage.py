@@ -44,7 +44,7 @@ from jobs import glue_catalog
 from jobs.cli import new_run_id, parse_job_args
 from jobs.delta_store import read_table, table_uri, write_table
 from jobs.discovery import expand_sources
-from jobs.logs import configure_logging
+from jobs.logs import add_log_format_argument, configure_logging
 from jobs.redaction import safe_reason
 from jobs.storage import Location, default_region, filesystem, parse_uri, s3_client
 from jobs.tables import COVERAGE
@@ -591,6 +591,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--stale-days", type=int, default=None, help="a last scan more than N days ago is stale")
     parser.add_argument("--report-id", default=None, help="report identifier (default: generated); reruns add nothing")
     parser.add_argument("--max-gaps", type=int, default=DEFAULT_MAX_GAPS, help="gaps listed in the printed summary")
+    add_log_format_argument(parser)
     return parse_job_args(parser, argv)
 
 
@@ -616,7 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m jobs.coverage``."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        configure_logging()  # text, or JSON lines with PIISCAN_LOG_FORMAT=json
+        configure_logging(args.log_format)  # --log-format, else PIISCAN_LOG_FORMAT, else text
     except ValueError as exc:  # a bad PIISCAN_LOG_FORMAT
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,8 +1,10 @@
 """Estate discovery: which buckets a source means, and which objects the configured filters leave out.
 
 ``s3://*`` is every bucket the credentials can list, ``s3://acme-*`` the buckets whose names match; other
-sources are used as given. Objects the ``filters`` section excludes (URI patterns, size, modification time,
-extension) are recorded as skipped with the filter that excluded them, never dropped silently.
+sources are used as given. With member accounts configured (jobs/accounts.py), the buckets listed are the central
+account's plus, per member, those its role can list whose names match that member's patterns. Objects the
+``filters`` section excludes (URI patterns, size, modification time, extension) are recorded as skipped with the
+filter that excluded them, never dropped silently.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from classifiers.errors import ConfigError, SourceError
-from jobs.storage import ObjectInfo, s3_client
+from jobs.accounts import Member, active_accounts, aws_error_code, member_credentials
+from jobs.storage import ObjectInfo, default_region, s3_client
 
 
 @dataclass(frozen=True)
@@ -87,22 +90,24 @@ def _moment(name: str, value: str | None) -> datetime | None:
 def expand_sources(sources: Iterable[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """Sources with bucket patterns (``s3://*``, ``s3://acme-*``) replaced by the matching buckets.
 
-    Returns the sources to list and, for patterns that could not be expanded, ``(source, reason)``.
+    Returns the sources to list and, for patterns that could not be expanded, or whose expansion may miss the
+    buckets of an account that could not be listed, ``(source, reason)``.
     """
     expanded: list[str] = []
     failed: list[tuple[str, str]] = []
+    listing: _Listing | None = None  # ListBuckets once per call, whatever the number of patterns
     for source in sources:
         if not _is_bucket_pattern(source):
             expanded.append(source)
             continue
         pattern = source[len("s3://") :].rstrip("/")
-        try:
-            names = _bucket_names()
-        except SourceError as exc:
-            failed.append((source, str(exc)))
-            continue
-        matching = [f"s3://{name}" for name in names if fnmatch.fnmatchcase(name, pattern)]
-        if not matching:
+        if listing is None:
+            listing = _bucket_names()
+        matching = [f"s3://{name}" for name in listing.names if fnmatch.fnmatchcase(name, pattern)]
+        problems = [why for member, why in listing.problems if member is None or _may_overlap(member, pattern)]
+        if problems:
+            failed.append((source, "; ".join(problems)))
+        elif not matching:
             failed.append((source, f"no bucket matches {pattern!r}"))
         expanded.extend(matching)
     return expanded, failed
@@ -115,10 +120,53 @@ def _is_bucket_pattern(source: str) -> bool:
     return "/" not in bucket and any(char in bucket for char in "*?[")
 
 
-def _bucket_names() -> list[str]:
-    client = s3_client()
+def _may_overlap(member: Member, pattern: str) -> bool:
+    """Whether ``pattern`` may match a bucket of ``member`` (exact for bucket names, conservative for patterns)."""
+    return any(any(char in own for char in "*?[") or fnmatch.fnmatchcase(own, pattern) for own in member.buckets)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    names: list[str]  # sorted, central account's and members' together
+    problems: list[tuple[Member | None, str]]  # (member, or None for the central account; why it was not listed)
+
+
+def _bucket_names() -> _Listing:
+    """Every listable bucket name (central account, then each member's matching its patterns) and the failures."""
+    names: set[str] = set()
+    problems: list[tuple[Member | None, str]] = []
     try:
-        response = client.list_buckets()  # type: ignore[attr-defined]
+        names.update(_list_buckets(s3_client()))
+    except Exception as exc:  # noqa: BLE001 - recorded as the pattern's reason; member accounts are still listed
+        problems.append((None, f"cannot list the account's buckets: {aws_error_code(exc)}"))
+    for member in active_accounts().members:
+        try:
+            names.update(name for name in _member_buckets(member) if member.matches(name))
+        except SourceError as exc:
+            problems.append((member, str(exc)))
+    return _Listing(sorted(names), problems)
+
+
+def _member_buckets(member: Member) -> list[str]:
+    """ListBuckets in ``member``'s account with its role; SourceError naming the role when that fails."""
+    import boto3
+
+    credentials = member_credentials(member)
+    client = boto3.client(
+        "s3",
+        region_name=default_region(),
+        aws_access_key_id=credentials.access_key,
+        aws_secret_access_key=credentials.secret_key,
+        aws_session_token=credentials.session_token,
+    )
+    try:
+        return _list_buckets(client)
     except Exception as exc:
-        raise SourceError(f"cannot list the account's buckets: {type(exc).__name__}") from exc
-    return sorted(bucket["Name"] for bucket in response.get("Buckets", []) if "Name" in bucket)
+        raise SourceError(
+            f"cannot list the buckets of account {member.account_id} as {member.role_arn}: {aws_error_code(exc)}"
+        ) from exc
+
+
+def _list_buckets(client: object) -> list[str]:
+    response = client.list_buckets()  # type: ignore[attr-defined]
+    return [bucket["Name"] for bucket in response.get("Buckets", []) if "Name" in bucket]

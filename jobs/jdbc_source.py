@@ -588,7 +588,7 @@ def scan_table(
         # bytes_read: UTF-8 bytes of the values read as text
         report = ReadReport(TABLE_FORMAT, None, rows, nbytes, truncated, columns=names)
         report.sampling = f"first {limit} rows" if truncated else None
-        asset = asset_row(uri, report, status, reason, started)
+        asset = asset_row(uri, report, status, reason, started, batcher.detect_seconds)
         yield pa.RecordBatch.from_pylist([asset, *evidence_rows(uri, tallies, engine)], schema=PARTIAL_SCHEMA)
 
     return scan
@@ -616,5 +616,6 @@ def merge_table_assets(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordB
         "bytes_scanned": sum(a["bytes_scanned"] or 0 for a in assets),
         "truncated": any(a["truncated"] for a in assets),
         "duration_ms": sum(a["duration_ms"] or 0 for a in assets),
+        "detect_ms": None if all(a["detect_ms"] is None for a in assets) else sum(a["detect_ms"] or 0 for a in assets),
     }
     yield pa.RecordBatch.from_pylist([merged], schema=PARTIAL_SCHEMA)

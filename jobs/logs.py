@@ -8,6 +8,7 @@ from :func:`log_context` (set by the scan job around a run); an asset from the s
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import os
@@ -67,6 +68,16 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
+
+
+def add_log_format_argument(parser: argparse.ArgumentParser) -> None:
+    """The ``--log-format text|json`` option every scheduled job takes."""
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=None,
+        help=f"log lines as text or JSON lines (default: {ENV_VAR}, else text)",
+    )
 
 
 def resolve_format(log_format: str | None = None) -> str:

@@ -28,7 +28,7 @@ from typing import Any
 
 from classifiers.errors import ConfigError, ScanError
 from jobs.cli import parse_job_args
-from jobs.logs import configure_logging
+from jobs.logs import add_log_format_argument, configure_logging
 from jobs.redaction import safe_reason
 from jobs.report_config import DEFAULT_REPORT_CONFIG, load_report_config
 from jobs.report_data import Encryption, build_report
@@ -418,6 +418,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--report-dir", default=None, help="where to write the report (default: <output>/reports/report-<timestamp>/)"
     )
+    add_log_format_argument(parser)
     return parse_job_args(parser, argv)
 
 
@@ -440,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point for ``python -m jobs.report``."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        configure_logging()  # text, or JSON lines with PIISCAN_LOG_FORMAT=json
+        configure_logging(args.log_format)  # --log-format, else PIISCAN_LOG_FORMAT, else text
     except ValueError as exc:  # a bad PIISCAN_LOG_FORMAT
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

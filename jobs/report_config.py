@@ -14,8 +14,9 @@ from typing import Any
 
 from classifiers.errors import ConfigError
 from jobs.cli import read_yaml
+from jobs.resources import shipped
 
-DEFAULT_REPORT_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "report.yaml"
+DEFAULT_REPORT_CONFIG = shipped("conf/report.yaml")
 UNKNOWN_REGION = "unknown"
 UNKNOWN_REGION_MODES = ("violation", "allow")
 _CODE = re.compile(r"^(?:[A-Z]{2}|EU)$")

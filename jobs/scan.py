@@ -35,6 +35,7 @@ from pyspark.sql import functions as F
 from classifiers.errors import ConfigError, ScanError
 from classifiers.text_analysis import describe as describe_text_analysis
 from jobs import glue_catalog
+from jobs.accounts import use_accounts
 from jobs.cli import new_run_id, parse_job_args
 from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
@@ -44,7 +45,7 @@ from jobs.formats import guess_from_name
 from jobs.history import Carry, carried_assets, carried_findings, load_history, plan_carry
 from jobs.jdbc_source import SOURCE_KIND as JDBC_KIND
 from jobs.jdbc_source import TablePlan, is_jdbc, parse_source, plan_tables
-from jobs.logs import LOG_FORMATS, log_context
+from jobs.logs import add_log_format_argument, log_context
 from jobs.metrics import put_run_metrics
 from jobs.planner import Plan, PlannedObject, assign_dataset_markers, plan_scan
 from jobs.progress import report_progress
@@ -89,7 +90,10 @@ class ScanResult:
     findings: int = 0
     findings_by_entity: dict[str, int] = field(default_factory=dict)
     top_assets: list[tuple[str, str, int, float]] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # wall seconds: listing, scanning, aggregating, writing
+    # Seconds summed over the scanning tasks (CPU-seconds across cores, not wall time): "read" reading objects and
+    # tables (and waiting for JDBC rows), "detect" in the detectors.
+    task_seconds: dict[str, float] = field(default_factory=dict)
     text_analysis: str = ""
 
 
@@ -114,12 +118,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="ignore earlier runs: read every planned object and table, even those unchanged since their last scan",
     )
     parser.add_argument("--master", default=None, help="Spark master for local runs, e.g. local[2]")
-    parser.add_argument(
-        "--log-format",
-        choices=LOG_FORMATS,
-        default=None,
-        help="log lines as text or JSON lines (default: PIISCAN_LOG_FORMAT, else text)",
-    )
+    add_log_format_argument(parser)
     return parse_job_args(parser, argv)
 
 
@@ -127,6 +126,7 @@ def run_scan(
     spark: SparkSession, request: ScanRequest, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> ScanResult:
     """Plan, scan and write one run. Returns its counts; per-object failures are recorded, not raised."""
+    use_accounts(request.config.accounts)  # member accounts' buckets are read with their roles (jobs/accounts.py)
     with log_context(run_id=request.run_id):  # every log line of the run carries its id (jobs/logs.py)
         return _run_scan(spark, request, clock)
 
@@ -201,6 +201,8 @@ def _run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], dat
     findings, carried, dropped = _without_suppressed(spark, request.output, findings, carried)
     result = _summarise(request.run_id, listed, partials, findings, assets, carried)
     result.objects_unchanged, result.findings_suppressed = unchanged.num_rows, dropped
+    timings["aggregating"] = time.monotonic() - tick
+    tick = time.monotonic()
     write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id, carried)
     write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id, unchanged)
     timings["writing"] = time.monotonic() - tick
@@ -380,7 +382,13 @@ def _summarise(
         F.sum("bytes_scanned").alias("bytes"),
     ).first()
     status_counts = {status: int(totals[status]) if totals else 0 for status in ("scanned", "skipped", "error")}
-    values = partials.filter(F.col("kind") == "column").agg(F.sum("values_seen").alias("values")).first()
+    kind = F.col("kind")
+    values = partials.agg(
+        F.sum(F.when(kind == "column", F.col("values_seen"))).alias("values"),
+        F.sum(F.when(kind == "asset", F.col("duration_ms"))).alias("task_ms"),
+        F.sum(F.when(kind == "asset", F.col("detect_ms"))).alias("detect_ms"),
+    ).first()
+    task_ms, detect_ms = (int(values[c] or 0) for c in ("task_ms", "detect_ms")) if values else (0, 0)
     by_entity = Counter(
         {r["entity_type"]: r["n"] for r in findings.groupBy("entity_type").agg(F.count(F.lit(1)).alias("n")).collect()}
     )
@@ -415,6 +423,7 @@ def _summarise(
         findings_carried=carried.num_rows,
         findings_by_entity=dict(sorted(by_entity.items())),
         top_assets=[(asset, names[rank], n, confidence) for rank, n, confidence, asset in ranked[:10]],
+        task_seconds={"read": (task_ms - detect_ms) / 1000, "detect": detect_ms / 1000},
     )
 
 
@@ -454,7 +463,9 @@ def _runs_row(
                 "findings": result.findings,
                 "listing_seconds": round(result.timings.get("listing", 0.0), 3),
                 "scanning_seconds": round(result.timings.get("scanning", 0.0), 3),
-                "writing_seconds": round(result.timings.get("writing", 0.0), 3),
+                "writing_seconds": round(
+                    result.timings.get("aggregating", 0.0) + result.timings.get("writing", 0.0), 3
+                ),
                 "spark_version": spark_version,
                 "tool_version": _tool_version(),
                 "text_analysis": result.text_analysis,

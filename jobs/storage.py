@@ -3,6 +3,9 @@
 Local paths and ``file://`` URIs use pyarrow's local file system. ``s3://`` URIs use boto3 for listing and
 pyarrow's S3 file system for reading; both honour ``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL``, so the same
 code runs against a local S3 endpoint, Glue and EMR.
+
+A bucket matching a member account of the ``accounts`` configuration (jobs/accounts.py) is listed and read with
+the credentials of the role assumed in that account; every other bucket with the default credential chain.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlparse
 
 import pyarrow.fs as pafs
 
 from classifiers.errors import ConfigError, SourceError
+from jobs.accounts import Credentials, aws_error_code, credentials_for_bucket, member_for_bucket
 
 ARCHIVE_STORAGE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 DEFAULT_REGION = "us-east-1"
@@ -82,22 +87,59 @@ def default_region() -> str:
 
 
 @lru_cache(maxsize=64)
-def _s3_filesystem(region: str, endpoint: str | None) -> pafs.S3FileSystem:
+def _s3_filesystem(region: str, endpoint: str | None, credentials: Credentials | None = None) -> pafs.S3FileSystem:
+    # ``credentials`` is part of the cache key: renewed credentials of a member role give a new file system.
+    keys: dict[str, str] = {}
+    if credentials is not None:
+        keys = {
+            "access_key": credentials.access_key,
+            "secret_key": credentials.secret_key,
+            "session_token": credentials.session_token,
+        }
     if endpoint:
         parsed = urlparse(endpoint)
         return pafs.S3FileSystem(
             endpoint_override=parsed.netloc or parsed.path,
             scheme=parsed.scheme or "https",
             region=region,
+            **keys,
         )
-    return pafs.S3FileSystem(region=region)
+    return pafs.S3FileSystem(region=region, **keys)
 
 
 def filesystem(location: Location, region: str | None = None) -> pafs.FileSystem:
-    """A pyarrow file system able to read ``location`` (cached per region and endpoint)."""
-    if location.scheme == "s3":
-        return _s3_filesystem(region or default_region(), s3_endpoint())
-    return pafs.LocalFileSystem()
+    """A pyarrow file system able to read ``location`` (cached per region, endpoint and member credentials).
+
+    When the role of the bucket's member account cannot be assumed, every operation of the returned file system
+    raises that SourceError: readers report it as the object's reason, like any other read failure.
+    """
+    if location.scheme != "s3":
+        return pafs.LocalFileSystem()
+    try:
+        credentials = credentials_for_bucket(location.bucket)
+    except SourceError as exc:
+        return pafs.PyFileSystem(_Unreadable(exc))
+    return _s3_filesystem(region or default_region(), s3_endpoint(), credentials)
+
+
+class _Unreadable(pafs.FileSystemHandler):  # type: ignore[misc]  # pyarrow has no type information
+    """A file system whose every operation raises ``error`` (a member role that could not be assumed)."""
+
+    def __init__(self, error: SourceError) -> None:
+        self.error = error
+
+    def get_type_name(self) -> str:
+        return "unreadable"
+
+    def normalize_path(self, path: str) -> str:
+        return path
+
+    def _fail(self, *args: object, **kwargs: object) -> NoReturn:
+        raise SourceError(str(self.error))
+
+    get_file_info = get_file_info_selector = create_dir = delete_dir = delete_dir_contents = _fail
+    delete_root_dir_contents = delete_file = move = copy_file = _fail
+    open_input_stream = open_input_file = open_output_stream = open_append_stream = _fail
 
 
 MAX_METADATA_BYTES = 64 * 1024 * 1024  # far above any real metadata file; a stray huge one cannot fill the driver
@@ -116,21 +158,41 @@ def read_metadata(uri: str, region: str | None = None) -> bytes:
     return data
 
 
-def s3_client(region: str | None = None) -> object:
-    """A boto3 S3 client; boto3 reads the endpoint variables and credentials from the environment itself."""
+def s3_client(region: str | None = None, bucket: str | None = None) -> object:
+    """A boto3 S3 client; boto3 reads the endpoint variables and credentials from the environment itself.
+
+    With ``bucket`` of a member account, the client uses the credentials of the role assumed there.
+    """
     import boto3
 
-    return boto3.client("s3", region_name=region or default_region())
+    credentials = credentials_for_bucket(bucket) if bucket else None
+    if credentials is None:
+        return boto3.client("s3", region_name=region or default_region())
+    return boto3.client(
+        "s3",
+        region_name=region or default_region(),
+        aws_access_key_id=credentials.access_key,
+        aws_secret_access_key=credentials.secret_key,
+        aws_session_token=credentials.session_token,
+    )
+
+
+def _as_member(bucket: str) -> str:
+    """`` as ROLE_ARN`` for a bucket of a member account, for error reasons; empty otherwise."""
+    member = member_for_bucket(bucket)
+    return "" if member is None else f" as {member.role_arn}"
 
 
 @lru_cache(maxsize=1024)
 def bucket_region(bucket: str) -> str:
     """The region of ``bucket`` (GetBucketLocation; a null location constraint means us-east-1)."""
-    client = s3_client()
+    client = s3_client(bucket=bucket)
     try:
         constraint = client.get_bucket_location(Bucket=bucket).get("LocationConstraint")  # type: ignore[attr-defined]
     except Exception as exc:
-        raise SourceError(f"cannot determine the region of bucket {bucket!r}: {type(exc).__name__}") from exc
+        raise SourceError(
+            f"cannot determine the region of bucket {bucket!r}{_as_member(bucket)}: {aws_error_code(exc)}"
+        ) from exc
     return str(constraint) if constraint else DEFAULT_REGION
 
 
@@ -143,7 +205,7 @@ def list_objects(location: Location) -> Iterator[ObjectInfo]:
 
 
 def _list_s3(location: Location) -> Iterator[ObjectInfo]:
-    client = s3_client(bucket_region(location.bucket))
+    client = s3_client(bucket_region(location.bucket), location.bucket)
     paginator = client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
     try:
         for page in paginator.paginate(Bucket=location.bucket, Prefix=location.path):
@@ -159,7 +221,8 @@ def _list_s3(location: Location) -> Iterator[ObjectInfo]:
                     etag=str(item.get("ETag", "")).strip('"') or None,
                 )
     except Exception as exc:
-        raise SourceError(f"cannot list {location.uri}: {type(exc).__name__}: {exc}") from exc
+        reason = f"{type(exc).__name__}: {exc}"
+        raise SourceError(f"cannot list {location.uri}{_as_member(location.bucket)}: {reason}") from exc
 
 
 def _list_local(location: Location) -> Iterator[ObjectInfo]:

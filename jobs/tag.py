@@ -43,6 +43,7 @@ from jobs.catalog_tags import apply_catalog_tags
 from jobs.cli import parse_job_args
 from jobs.current import current_findings, current_objects
 from jobs.delta_store import is_committed, read_table, table_uri, write_frame, write_table
+from jobs.logs import add_log_format_argument
 from jobs.progress import report_progress
 from jobs.review import ReviewSettings
 from jobs.tables import TAG_PLAN, TAG_RESULTS, spark_ddl
@@ -126,6 +127,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "applying",
     )
     parser.add_argument("--master", default=None, help="Spark master for local runs, e.g. local[2]")
+    add_log_format_argument(parser)
     return parse_job_args(parser, argv)
 
 
@@ -376,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        configure_logging()
+        configure_logging(args.log_format)  # --log-format, else PIISCAN_LOG_FORMAT, else text
     except ValueError as exc:  # PIISCAN_LOG_FORMAT names no known format
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -11,9 +11,10 @@ from typing import Any
 from classifiers.errors import ConfigError
 from jobs.catalog_tags import CatalogTagging
 from jobs.cli import read_yaml
+from jobs.resources import shipped
 from jobs.review import ReviewSettings
 
-DEFAULT_TAG_CONFIG = Path(__file__).resolve().parent.parent / "conf" / "tag.yaml"
+DEFAULT_TAG_CONFIG = shipped("conf/tag.yaml")
 MAX_TAGS_PER_OBJECT = 10
 MAX_TAGS_PER_BUCKET = 50
 MAX_KEY_CHARS = 128

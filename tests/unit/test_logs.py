@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import logging
@@ -116,3 +117,19 @@ def test_a_progress_line_has_tasks_bytes_rate_and_time_left() -> None:
     assert progress_line("scanning", 1, 2, 1, 0, 2.0) == (
         "scanning: 1 of 2 tasks done (1 objects, 0.0 of 0.0 MB), 2s elapsed, about 2s left"
     )
+
+
+@pytest.mark.parametrize(
+    ("module", "required"),
+    [
+        ("jobs.scan", ["--source", "s3://lake/", "--output", "s3://f/p"]),
+        ("jobs.tag", ["--output", "s3://f/p"]),
+        ("jobs.report", ["--output", "s3://f/p"]),
+        ("jobs.coverage", ["--output", "s3://f/p", "--source", "s3://*"]),
+    ],
+)
+def test_every_scheduled_job_takes_log_format(module: str, required: list[str]) -> None:
+    parse = importlib.import_module(module).parse_args
+    assert [parse([*required, *extra]).log_format for extra in ([], ["--log-format", "json"])] == [None, "json"]
+    with pytest.raises(SystemExit):
+        parse([*required, "--log-format", "xml"])

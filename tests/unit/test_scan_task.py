@@ -31,11 +31,12 @@ def scan(path: Path, config: ScanConfig, engine: Engine) -> list[dict[str, Any]]
 
 
 def asset(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The asset row without its duration, which is checked to be a non-negative int."""
+    """The asset row without its durations, which are checked to be non-negative ints (detection within the whole)."""
     first = dict(rows[0])
-    duration = first.pop("duration_ms")
+    duration, detect = first.pop("duration_ms"), first.pop("detect_ms")
     assert isinstance(duration, int)
-    assert duration >= 0
+    assert isinstance(detect, int)
+    assert 0 <= detect <= duration
     return first
 
 

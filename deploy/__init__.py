@@ -1,0 +1,1 @@
+"""Deployment: CloudFormation templates, the EMR Serverless run definition and the package builder."""
