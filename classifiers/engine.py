@@ -13,6 +13,7 @@ Clean data therefore costs one vectorized regex pass; Python work is proportiona
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from classifiers.text_analysis import (
     reads_as_place,
     text_analyzer,
 )
+from classifiers.vector_validators import VECTOR_VALIDATORS, VectorValidator, digit_matrices
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,13 @@ class Engine:
     with every detector enabled that compilation costs more than scanning a few thousand values.
     """
 
-    def __init__(self, config: DetectionConfig, hash_key: bytes = b"") -> None:
+    def __init__(self, config: DetectionConfig, hash_key: bytes = b"", digit_fast_path: bool = True) -> None:
         """Compile ``config``'s detectors; ``hash_key`` keys the in-memory hashes of matched values.
 
         The scan job passes a random key per run, so the hashes that travel between Spark tasks (and may
         touch shuffle files on local disk) cannot be matched against guessed values after the run.
+        ``digit_fast_path=False`` turns off the shortcuts for pure-digit values (_patterns_per_candidate), which
+        never change a tally: tests compare both.
         """
         self.config = config
         self._hash_key = hash_key
@@ -103,6 +107,11 @@ class Engine:
         )
         self._hinted_cache: dict[str, frozenset[str]] = {}
         self._excluded_cache: dict[str, frozenset[str]] = {}
+        self._digit_fast_path = digit_fast_path
+        self._vector_validators = self._digit_fast_path_validators() if digit_fast_path else {}
+        self._need_non_digits = frozenset(
+            index for index, pattern in enumerate(self._patterns) if digit_fast_path and _needs_non_digit(pattern.regex)
+        )
 
     def hinted_entities(self, column: str | None) -> frozenset[str]:
         """Entity types whose column-name hints match ``column`` (after normalisation) and that it does not exclude."""
@@ -201,7 +210,7 @@ class Engine:
             return {}
         candidates = strings.take(pa.array(rows))
         keyword_hits: dict[int, np.ndarray] = {}
-        per_value = self._patterns_per_candidate(candidates, plan, keyword_hits)
+        per_value = self._patterns_per_candidate(candidates, plan, keyword_hits, tally)
         self._add_keyword_hits(candidates, per_value, keyword_hits)
         texts: list[str] = candidates.to_pylist()
         accepted: dict[int, set[str]] = {}
@@ -333,11 +342,28 @@ class Engine:
         return plan
 
     def _patterns_per_candidate(
-        self, candidates: pa.Array, plan: _ColumnPlan, keyword_hits: dict[int, np.ndarray]
+        self, candidates: pa.Array, plan: _ColumnPlan, keyword_hits: dict[int, np.ndarray], tally: ColumnTally
     ) -> list[list[int]]:
         per_value: list[list[int]] = [[] for _ in range(len(candidates))]
+        # Values of ASCII digits only (most values of id columns): a pattern that needs another character skips them,
+        # and the whole-value patterns validate them in bulk (_reject_invalid_digit_values).
+        digits_only = np.zeros(len(candidates), dtype=bool)
+        if self._digit_fast_path:
+            digits_only = pc.match_substring_regex(candidates, r"^[0-9]{1,31}$").to_numpy(zero_copy_only=False)
+        others = candidates.filter(pa.array(~digits_only)) if digits_only.any() else candidates
+        pattern_hits: dict[int, np.ndarray] = {}
         for index in plan.unconditional:
-            mask = pc.match_substring_regex(candidates, self._patterns[index].regex).to_numpy(zero_copy_only=False)
+            pattern = self._patterns[index]
+            if index in self._need_non_digits and others is not candidates:
+                pattern_hits[index] = np.zeros(len(candidates), dtype=bool)
+                if len(others):
+                    mask = pc.match_substring_regex(others, pattern.regex)
+                    pattern_hits[index][~digits_only] = mask.to_numpy(zero_copy_only=False)
+            else:
+                mask = pc.match_substring_regex(candidates, pattern.regex)
+                pattern_hits[index] = mask.to_numpy(zero_copy_only=False)
+        self._reject_invalid_digit_values(candidates, digits_only, pattern_hits, tally)
+        for index, mask in pattern_hits.items():
             for row in np.flatnonzero(mask):
                 per_value[row].append(index)
         for detector_index in plan.keyword_gated:
@@ -355,6 +381,52 @@ class Engine:
                     for row in rows[np.flatnonzero(mask)]:
                         per_value[row].append(index)
         return per_value
+
+    def _digit_fast_path_validators(self) -> dict[int, VectorValidator]:
+        r"""Pattern index -> vector validator, for the patterns _reject_invalid_digit_values validates in bulk.
+
+        The pattern must be ``\b...\b`` and match at least one character, so that in a value of ASCII digits
+        only (all word characters, boundaries only at both ends) its one match is the whole value; and the
+        exclusion words of its detector must not match the empty text that precedes a match at position 0.
+        """
+        found: dict[int, VectorValidator] = {}
+        for index, pattern in enumerate(self._patterns):
+            detector = self.detectors[pattern.detector_index]
+            vector = VECTOR_VALIDATORS.get(detector.validate) if detector.validate is not None else None
+            exclusion = self._exclusion_words[pattern.detector_index]
+            if vector and _whole_value_only(pattern.regex) and (exclusion is None or exclusion.search("") is None):
+                found[index] = vector
+        return found
+
+    def _reject_invalid_digit_values(
+        self, candidates: pa.Array, digits_only: np.ndarray, hits: dict[int, np.ndarray], tally: ColumnTally
+    ) -> None:
+        """Validate the pure-digit candidates of whole-value patterns in bulk; drop those that fail from ``hits``.
+
+        Id columns (auto-increment, snowflake, order numbers) make every value a candidate of the bare-digit
+        patterns (cards, SSNs, TFNs...), and _tally_value validating them one by one in Python made such columns
+        50 times slower than others. For a value of fewer than 32 ASCII digits and a pattern of
+        _digit_fast_path_validators, _tally_value finds exactly one match, the whole value, that nothing makes
+        "something else": a UUID or hash shadow needs dashes or 32 hex digits, and no exclusion word precedes it.
+        A value the vector validator rejects would therefore only add 1 to the detector's candidates: that is
+        counted here and the value leaves the pattern's hits. Values that pass stay in ``hits`` for _tally_value,
+        which counts them as ever, so the tally is exactly the one of the Python path.
+        """
+        eligible = [index for index in hits if index in self._vector_validators]
+        if not eligible or not digits_only.any():
+            return
+        groups = digit_matrices(candidates, np.flatnonzero(digits_only))
+        for index in eligible:
+            detector = self.detectors[self._patterns[index].detector_index]
+            rejected = 0
+            for rows, digits in groups.values():
+                hit = hits[index][rows]
+                if hit.any():
+                    failed = rows[hit][~self._vector_validators[index](digits[hit], detector.options)]
+                    hits[index][failed] = False
+                    rejected += failed.size
+            if rejected:
+                tally.entity(detector.entity_type).candidates += rejected
 
     def _add_keyword_hits(
         self, candidates: pa.Array, per_value: list[list[int]], keyword_hits: dict[int, np.ndarray]
@@ -491,6 +563,60 @@ def _without_overlaps(matches: list[_Match]) -> list[_Match]:
         if not shadowed:
             kept.append(match)
     return kept
+
+
+def _whole_value_only(regex: str) -> bool:
+    r"""True for a regex ``\b X \b`` (no top-level alternation) whose matches are never empty.
+
+    In a value of word characters only, such a regex can only match the whole value. Parsed with the
+    standard library's own regex parser (private, hence imported by name), so ``\bA|B\b`` does not pass.
+    """
+    parser = importlib.import_module("re._parser")
+    constants = importlib.import_module("re._constants")
+    try:
+        parsed = parser.parse(regex, re.ASCII)
+    except re.error:
+        return False
+    items = list(parsed)
+    boundary = (constants.AT, constants.AT_BOUNDARY)
+    return len(items) > 2 and items[0] == boundary and items[-1] == boundary and parsed.getwidth()[0] > 0
+
+
+def _needs_non_digit(regex: str) -> bool:
+    """True when every match of ``regex`` holds a character other than 0-9: it cannot match in a string of digits.
+
+    Conservative: only literals, character sets, groups, alternations and repeats are looked into.
+    """
+    parser = importlib.import_module("re._parser")
+    constants = importlib.import_module("re._constants")
+    digits = range(ord("0"), ord("9") + 1)
+
+    def set_may_match_digit(items: list[tuple[object, object]]) -> bool:
+        return any(
+            (op == constants.LITERAL and av in digits)
+            or (op == constants.RANGE and av[0] <= digits[-1] and av[1] >= digits[0])  # type: ignore[index]
+            or op not in (constants.LITERAL, constants.RANGE)  # categories, negation: assume they may
+            for op, av in items
+        )
+
+    def needs(items: list[tuple[object, object]]) -> bool:
+        for op, av in items:
+            if op == constants.LITERAL and av not in digits:
+                return True
+            if op == constants.IN and not set_may_match_digit(av):  # type: ignore[arg-type]
+                return True
+            if op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and av[0] > 0 and needs(av[2]):  # type: ignore[index]
+                return True
+            if op == constants.SUBPATTERN and needs(av[3]):  # type: ignore[index]
+                return True
+            if op == constants.BRANCH and all(needs(branch) for branch in av[1]):  # type: ignore[index]
+                return True
+        return False
+
+    try:
+        return needs(list(parser.parse(regex, re.ASCII)))
+    except re.error:
+        return False
 
 
 def _keyword_regex(keywords: Sequence[str]) -> str | None:

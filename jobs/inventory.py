@@ -332,7 +332,7 @@ def _folders(report: Location, region: str | None) -> list[str]:
         if not os.path.isdir(report.path):
             raise SourceError(f"inventory report folder {report.uri} does not exist")
         return sorted(entry.name for entry in os.scandir(report.path) if entry.is_dir())
-    client = s3_client(region)
+    client = s3_client(region, report.bucket)  # a report bucket of a member account: its role (jobs.accounts)
     paginator = client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
     names: list[str] = []
     try:
