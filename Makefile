@@ -51,8 +51,8 @@ lint: $(STAMP) ## Lint (ruff) and type-check (mypy --strict)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: $(STAMP) java ## Measure engine and scan throughput; writes BENCHMARKS.md
-	$(PY) -m bench
+bench: $(STAMP) java ## The benchmark suite (about 30 min); writes BENCHMARKS.md [CASES=scan,presidio]
+	$(PY) -m bench $(if $(CASES),--cases '$(CASES)')
 
 .PHONY: package
 package: $(STAMP) ## Build dist/ for Glue and EMR: wheel, entry scripts, module list, environment archive [EXTRAS=nlp] [MODEL_WHEEL=path]

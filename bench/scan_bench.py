@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 
 from bench.data import mixed_columns
 from bench.engine_bench import Measurement, _timed
+from bench.mixed_estate import generate
 from classifiers.config import DetectionConfig
 from classifiers.engine import Engine
 from demo.estate import generate_estate
@@ -39,14 +40,37 @@ class ScanComparison:
     findings: int
     incremental_seconds: list[float]  # whole runs again on the first run's output, nothing changed
     unchanged: int  # objects the incremental runs did not read
+    task_seconds: dict[str, float]  # the last scan's task seconds summed over tasks: "read" and "detect"
 
 
-def compare_scan_with_read(spark: SparkSession, workdir: Path, rows: int, runs: int) -> ScanComparison:
-    """Generate the demo estate at ``rows`` rows per table, then time a plain read and the full scan."""
-    shutil.rmtree(workdir, ignore_errors=True)
-    estate = generate_estate(workdir / "estate", rows=rows)
+@dataclass(frozen=True)
+class ScalingPoint:
+    """One whole scan run over the first ``objects`` objects of the mixed estate."""
+
+    objects: int
+    megabytes: float
+    seconds: float
+    scanning_seconds: float
+
+
+def demo_estate_sources(workdir: Path, rows: int) -> tuple[str, ...]:
+    """The demo estate (dense in personal data) at ``rows`` rows per table: one source per bucket folder."""
+    estate = generate_estate(workdir / "demo-estate", rows=rows)
+    return tuple(str(estate.root / bucket) for bucket in sorted({b for b, _ in estate.objects()}))
+
+
+def mixed_estate_files(workdir: Path, megabytes: float) -> list[Path]:
+    """The realistic mixed estate (bench/mixed_estate.py) of about ``megabytes`` MB, its objects in write order."""
+    root = workdir / "mixed-estate"
+    generate(root, megabytes)
+    return sorted(root.rglob("part-*"), key=lambda path: path.name)
+
+
+def compare_scan_with_read(
+    spark: SparkSession, sources: tuple[str, ...], workdir: Path, runs: int, incremental: bool = True
+) -> ScanComparison:
+    """Time a plain read of ``sources`` and the full scan of the same objects (and, optionally, reruns)."""
     config = load_config().with_full_scan()
-    sources = tuple(str(estate.root / bucket) for bucket in sorted({b for b, _ in estate.objects()}))
     plan = plan_scan(sources, config.sampling, config.unload, config.filters)
     megabytes = sum(o.size for o in plan.objects) / 1e6
 
@@ -56,16 +80,18 @@ def compare_scan_with_read(spark: SparkSession, workdir: Path, rows: int, runs: 
 
     plain_read()  # warm the Python workers once, for both sides alike
     read_seconds = _timed(runs, plain_read)
-    scan_seconds, total_seconds, findings, rows_read, values = [], [], 0, 0, 0
+    scan_seconds, total_seconds = [], []
+    result = None
     for run in range(runs):
         output = workdir / f"tables-{run}"
+        shutil.rmtree(output, ignore_errors=True)
         start = time.perf_counter()
         result = run_scan(spark, ScanRequest(sources, str(output), config, f"bench-{run}"))
         total_seconds.append(time.perf_counter() - start)
         scan_seconds.append(result.timings["scanning"])
-        findings, rows_read, values = result.findings, result.rows_scanned, result.values_scanned
+    assert result is not None
     incremental_seconds, unchanged = [], 0
-    for run in range(runs):  # scheduled reruns over an estate that did not change: nothing is read again
+    for run in range(runs if incremental else 0):  # scheduled reruns over an unchanged estate: nothing is read
         start = time.perf_counter()
         rerun = run_scan(spark, ScanRequest(sources, str(workdir / "tables-0"), config, f"bench-rerun-{run}"))
         incremental_seconds.append(time.perf_counter() - start)
@@ -73,15 +99,37 @@ def compare_scan_with_read(spark: SparkSession, workdir: Path, rows: int, runs: 
     return ScanComparison(
         len(plan.objects),
         megabytes,
-        rows_read,
-        values,
+        result.rows_scanned,
+        result.values_scanned,
         read_seconds,
         scan_seconds,
         total_seconds,
-        findings,
+        result.findings,
         incremental_seconds,
         unchanged,
+        result.task_seconds,
     )
+
+
+def scaling(spark: SparkSession, files: list[Path], fractions: tuple[float, ...], workdir: Path) -> list[ScalingPoint]:
+    """One whole scan run over each leading fraction of ``files`` (each object given as its own source)."""
+    config = load_config().with_full_scan()
+    points = []
+    for fraction in fractions:
+        chosen = files[: max(1, round(len(files) * fraction))]
+        output = workdir / f"scaling-{fraction}"
+        shutil.rmtree(output, ignore_errors=True)
+        start = time.perf_counter()
+        result = run_scan(spark, ScanRequest(tuple(map(str, chosen)), str(output), config, f"scaling-{fraction}"))
+        points.append(
+            ScalingPoint(
+                len(chosen),
+                sum(path.stat().st_size for path in chosen) / 1e6,
+                time.perf_counter() - start,
+                result.timings["scanning"],
+            )
+        )
+    return points
 
 
 def candidate_pass_spark(spark: SparkSession, rows: int, runs: int) -> tuple[Measurement, Measurement]:

@@ -17,6 +17,9 @@ COMMON_CONF = {
     # Timestamps are UTC everywhere: Delta timestamps without a zone would change the table protocol.
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # A run over many JDBC tables unions one read per table; adaptive execution renders the whole plan as text for
+    # its events, which ran the driver out of its 1 GB heap at 50 tables. The text is only for logs and the UI.
+    "spark.sql.maxPlanStringLength": "1000000",
 }
 
 
