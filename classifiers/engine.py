@@ -57,6 +57,18 @@ class _ColumnPlan:
     keyword_gated: tuple[int, ...]  # detector indexes whose patterns run only on values with a keyword
 
 
+@dataclass
+class _PreparedColumn:
+    """One column's batch in Engine.scan_columns once its per-column steps before the regex passes ran."""
+
+    strings: pa.Array  # its non-empty values
+    tally: ColumnTally
+    hinted: frozenset[str]  # hinted by name or profile
+    excluded: frozenset[str]
+    plan: _ColumnPlan
+    accepted: dict[int, set[str]]  # value index -> entity types accepted in it (filled by _scan_patterns)
+
+
 @dataclass(frozen=True)
 class _Match:
     start: int
@@ -71,7 +83,8 @@ class Engine:
 
     Build one per worker process (compiling is cheap but not free) and reuse it for every batch. Hand it
     large batches (tens of thousands of values): pyarrow compiles the candidate regex once per call, and
-    with every detector enabled that compilation costs more than scanning a few thousand values.
+    with every detector enabled that compilation costs more than scanning a few thousand values. Several
+    columns of a table go through one ``scan_columns`` call, which shares those compilations between them.
     """
 
     def __init__(self, config: DetectionConfig, hash_key: bytes = b"", digit_fast_path: bool = True) -> None:
@@ -153,11 +166,49 @@ class Engine:
         Non-string arrays are cast to strings; nulls and empty strings are not counted as values. Free text
         (text objects, prose columns) then goes to Presidio and NER within their budget (_analyse_text).
         """
+        self.scan_columns([(values, tally)])
+
+    def scan_columns(self, columns: Sequence[tuple[pa.Array | pa.ChunkedArray, ColumnTally]]) -> None:
+        """Scan one batch of each of several columns; each tally ends exactly as after ``scan`` per column in turn.
+
+        Every per-column step (cast, null filter, counts, hints, dictionaries, profiles, text analysis) still
+        runs per column; only the regex passes are shared: the columns with the same _ColumnPlan are concatenated
+        and each regex runs once over them. pyarrow compiles the RE2 pattern of every call, and the candidate
+        alternation alone costs milliseconds to compile, so a table of many short columns scanned column by
+        column spent most of its time compiling. A tally given twice gets its batches in order (in rounds).
+        """
+        batch: list[tuple[pa.Array | pa.ChunkedArray, ColumnTally]] = []
+        in_batch: set[int] = set()
+        for values, tally in columns:
+            if id(tally) in in_batch:
+                self._scan_batch(batch)
+                batch, in_batch = [], set()
+            batch.append((values, tally))
+            in_batch.add(id(tally))
+        if batch:
+            self._scan_batch(batch)
+
+    def _scan_batch(self, columns: Sequence[tuple[pa.Array | pa.ChunkedArray, ColumnTally]]) -> None:
+        """scan_columns over columns with distinct tallies."""
+        prepared = [column for values, tally in columns if (column := self._prepare(values, tally)) is not None]
+        groups: dict[_ColumnPlan, list[_PreparedColumn]] = {}
+        for column in prepared:
+            if column.plan.prefilter:
+                groups.setdefault(column.plan, []).append(column)
+        for plan, members in groups.items():
+            for chunk in _chunks(members):
+                self._scan_patterns(plan, chunk)
+        for column in prepared:
+            if self.config.text.enabled and (column.tally.column is None or is_prose(column.strings)):
+                self._analyse_text(column.strings, column.accepted, column.tally, column.excluded)
+
+    def _prepare(self, values: pa.Array | pa.ChunkedArray, tally: ColumnTally) -> _PreparedColumn | None:
+        """The per-column steps before the regex passes; None for a batch without non-empty values."""
         strings = as_strings(values)
         strings = pc.filter(strings, pc.and_kleene(pc.is_valid(strings), pc.not_equal(strings, "")))
         seen = len(strings)
         if seen == 0:
-            return
+            return None
         tally.values_seen += seen
         hinted = self.hinted_entities(tally.column)
         tally.column_hints |= hinted
@@ -166,9 +217,7 @@ class Engine:
             self._scan_dictionaries(strings, tally, hinted, excluded)
             tally.column_profiles |= self._profiled_entities(strings, hinted | tally.column_profiles, excluded)
             hinted = hinted | tally.column_profiles
-        accepted = self._scan_patterns(strings, tally, hinted, excluded)
-        if self.config.text.enabled and (tally.column is None or is_prose(strings)):
-            self._analyse_text(strings, accepted, tally, excluded)
+        return _PreparedColumn(strings, tally, hinted, excluded, self._column_plan(hinted, excluded), {})
 
     def _profiled_entities(self, strings: pa.Array, known: frozenset[str], excluded: frozenset[str]) -> set[str]:
         """Entity types whose content alone identifies this column (Detector.column_profile).
@@ -198,28 +247,33 @@ class Engine:
                 found.add(detector.entity_type)
         return found
 
-    def _scan_patterns(
-        self, strings: pa.Array, tally: ColumnTally, hinted: frozenset[str], excluded: frozenset[str]
-    ) -> dict[int, set[str]]:
-        """The regex detectors over one batch; returns, per value index, the entity types accepted in it."""
-        plan = self._column_plan(hinted, excluded)
-        if not plan.prefilter:
-            return {}
+    def _scan_patterns(self, plan: _ColumnPlan, columns: Sequence[_PreparedColumn]) -> None:
+        """The regex detectors over columns sharing ``plan``, one pass of each regex over their concatenation.
+
+        Fills each column's ``accepted``: per value index, the entity types accepted in it. Every regex mask is
+        per value, so a value's mask is the same in the concatenation as in its column alone; the Python work
+        after the masks then runs per value, in column order, with that value's column tally and hints.
+        """
+        parts = [column.strings for column in columns]
+        strings = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
+        starts = np.cumsum([0] + [len(part) for part in parts])
         rows = np.flatnonzero(pc.match_substring_regex(strings, plan.prefilter).to_numpy(zero_copy_only=False))
         if rows.size == 0:
-            return {}
+            return
+        column_of = np.searchsorted(starts, rows, side="right") - 1
         candidates = strings.take(pa.array(rows))
         keyword_hits: dict[int, np.ndarray] = {}
-        per_value = self._patterns_per_candidate(candidates, plan, keyword_hits, tally)
+        tallies = [column.tally for column in columns]
+        per_value = self._patterns_per_candidate(candidates, plan, keyword_hits, tallies, column_of)
         self._add_keyword_hits(candidates, per_value, keyword_hits)
         texts: list[str] = candidates.to_pylist()
-        accepted: dict[int, set[str]] = {}
         for row, pattern_indexes in enumerate(per_value):
             if pattern_indexes:
-                found = self._tally_value(texts[row], pattern_indexes, keyword_hits, row, hinted, tally)
+                index = int(column_of[row])
+                column = columns[index]
+                found = self._tally_value(texts[row], pattern_indexes, keyword_hits, row, column.hinted, column.tally)
                 if found:
-                    accepted[int(rows[row])] = found
-        return accepted
+                    column.accepted[int(rows[row] - starts[index])] = found
 
     def _analyse_text(
         self, strings: pa.Array, accepted: dict[int, set[str]], tally: ColumnTally, excluded: frozenset[str]
@@ -342,8 +396,14 @@ class Engine:
         return plan
 
     def _patterns_per_candidate(
-        self, candidates: pa.Array, plan: _ColumnPlan, keyword_hits: dict[int, np.ndarray], tally: ColumnTally
+        self,
+        candidates: pa.Array,
+        plan: _ColumnPlan,
+        keyword_hits: dict[int, np.ndarray],
+        tallies: Sequence[ColumnTally],
+        column_of: np.ndarray,
     ) -> list[list[int]]:
+        """The pattern indexes that match each candidate (``column_of``: the index in ``tallies`` of its column)."""
         per_value: list[list[int]] = [[] for _ in range(len(candidates))]
         # Values of ASCII digits only (most values of id columns): a pattern that needs another character skips them,
         # and the whole-value patterns validate them in bulk (_reject_invalid_digit_values).
@@ -362,7 +422,7 @@ class Engine:
             else:
                 mask = pc.match_substring_regex(candidates, pattern.regex)
                 pattern_hits[index] = mask.to_numpy(zero_copy_only=False)
-        self._reject_invalid_digit_values(candidates, digits_only, pattern_hits, tally)
+        self._reject_invalid_digit_values(candidates, digits_only, pattern_hits, tallies, column_of)
         for index, mask in pattern_hits.items():
             for row in np.flatnonzero(mask):
                 per_value[row].append(index)
@@ -399,7 +459,12 @@ class Engine:
         return found
 
     def _reject_invalid_digit_values(
-        self, candidates: pa.Array, digits_only: np.ndarray, hits: dict[int, np.ndarray], tally: ColumnTally
+        self,
+        candidates: pa.Array,
+        digits_only: np.ndarray,
+        hits: dict[int, np.ndarray],
+        tallies: Sequence[ColumnTally],
+        column_of: np.ndarray,
     ) -> None:
         """Validate the pure-digit candidates of whole-value patterns in bulk; drop those that fail from ``hits``.
 
@@ -410,7 +475,8 @@ class Engine:
         "something else": a UUID or hash shadow needs dashes or 32 hex digits, and no exclusion word precedes it.
         A value the vector validator rejects would therefore only add 1 to the detector's candidates: that is
         counted here and the value leaves the pattern's hits. Values that pass stay in ``hits`` for _tally_value,
-        which counts them as ever, so the tally is exactly the one of the Python path.
+        which counts them as ever, so the tally is exactly the one of the Python path. The candidates may come
+        from several columns: ``column_of`` gives each one's index in ``tallies``, the column counted.
         """
         eligible = [index for index in hits if index in self._vector_validators]
         if not eligible or not digits_only.any():
@@ -418,15 +484,15 @@ class Engine:
         groups = digit_matrices(candidates, np.flatnonzero(digits_only))
         for index in eligible:
             detector = self.detectors[self._patterns[index].detector_index]
-            rejected = 0
+            rejected = np.zeros(len(tallies), dtype=np.int64)
             for rows, digits in groups.values():
                 hit = hits[index][rows]
                 if hit.any():
                     failed = rows[hit][~self._vector_validators[index](digits[hit], detector.options)]
                     hits[index][failed] = False
-                    rejected += failed.size
-            if rejected:
-                tally.entity(detector.entity_type).candidates += rejected
+                    rejected += np.bincount(column_of[failed], minlength=len(tallies))
+            for column in np.flatnonzero(rejected).tolist():
+                tallies[column].entity(detector.entity_type).candidates += int(rejected[column])
 
     def _add_keyword_hits(
         self, candidates: pa.Array, per_value: list[list[int]], keyword_hits: dict[int, np.ndarray]
@@ -525,6 +591,7 @@ class Engine:
 
 
 MAX_KEYWORD_CHARS = 64
+CONCAT_BYTES = 1 << 30  # at most this many bytes of strings are concatenated for one shared regex pass
 PRESIDIO_SCORE_SAMPLE = 100  # accepted values per batch that Presidio scores (the rest of the budget is NER's)
 EXCLUSION_WINDOW = 16  # characters before a match searched for an exclusion keyword
 # Identifiers that are never personal data and whose fragments look like some (phone numbers in UUIDs).
@@ -623,6 +690,19 @@ def _keyword_regex(keywords: Sequence[str]) -> str | None:
     if not keywords:
         return None
     return r"\b(?:" + "|".join(re.escape(k) for k in keywords) + r")\b"
+
+
+def _chunks(columns: Sequence[_PreparedColumn]) -> list[Sequence[_PreparedColumn]]:
+    """``columns`` in runs of at most CONCAT_BYTES (a string array's 32-bit offsets end at 2 GiB)."""
+    chunks: list[Sequence[_PreparedColumn]] = []
+    start = size = 0
+    for end, column in enumerate(columns):
+        if end > start and size + column.strings.nbytes > CONCAT_BYTES:
+            chunks.append(columns[start:end])
+            start, size = end, 0
+        size += column.strings.nbytes
+    chunks.append(columns[start:])
+    return chunks
 
 
 def _has_keyword(keyword_hits: dict[int, np.ndarray], detector_index: int, row: int) -> bool:

@@ -579,9 +579,9 @@ def scan_table(
                 if limit is not None and rows + batch.num_rows > limit:
                     batch, truncated = batch.slice(0, limit - rows), True
                 rows += batch.num_rows
-                for name, values in zip(batch.schema.names, batch.columns, strict=True):
+                for values in batch.columns:
                     nbytes += int(pc.sum(pc.binary_length(values)).as_py() or 0)
-                    batcher.add(name, values)
+                batcher.add_columns(zip(batch.schema.names, batch.columns, strict=True))
             batcher.flush()
         except Exception as exc:  # noqa: BLE001 - recorded as the table's reason; evidence so far is kept
             status, reason = "error", safe_reason(exc)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -166,8 +166,7 @@ def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine)
         if report.structured:
             batcher = ColumnBatcher(engine, tallies, config.reading.batch_rows)
             for columns in reader.columns():
-                for name, values in columns:
-                    batcher.add(name, values)
+                batcher.add_columns(columns)
             batcher.flush()
         else:
             tally = tallies.setdefault(None, ColumnTally(None))
@@ -230,7 +229,8 @@ class ColumnBatcher:
     """Gathers each column's values until ``batch_rows`` of them can go to the engine in one call.
 
     CSV and JSON readers hand out blocks of about a megabyte; scanning those one by one would pay the
-    engine's per-call cost many times per object.
+    engine's per-call cost many times per object. The columns ready at the end of a block, and all of them at
+    the end of the object, go to the engine together (Engine.scan_columns), which pays that cost once.
     """
 
     def __init__(self, engine: Engine, tallies: dict[str | None, ColumnTally], batch_rows: int) -> None:
@@ -243,21 +243,39 @@ class ColumnBatcher:
 
     def add(self, name: str, values: pa.Array) -> None:
         """Queue ``values`` of column ``name``; scans the column once enough values are queued."""
-        self._pending.setdefault(name, []).append(as_strings(values))
-        self._sizes[name] = self._sizes.get(name, 0) + len(values)
-        if self._sizes[name] >= self._batch_rows:
-            self._scan(name)
+        self.add_columns([(name, values)])
+
+    def add_columns(self, columns: Iterable[tuple[str, pa.Array]]) -> None:
+        """Queue one block's values of each column; then scans the columns with enough values queued in one call.
+
+        Each column's batches are the ones ``add`` column by column would make: a column named twice in the block
+        has the values queued before its second part scanned first.
+        """
+        full: list[str] = []
+        for name, values in columns:
+            if name in full:
+                self._scan(full)
+                full = []
+            self._pending.setdefault(name, []).append(as_strings(values))
+            self._sizes[name] = self._sizes.get(name, 0) + len(values)
+            if self._sizes[name] >= self._batch_rows:
+                full.append(name)
+        self._scan(full)
 
     def flush(self) -> None:
         """Scan whatever is still queued."""
-        for name in list(self._pending):
-            self._scan(name)
+        self._scan(list(self._pending))
 
-    def _scan(self, name: str) -> None:
-        parts = self._pending.pop(name)
-        self._sizes.pop(name)
+    def _scan(self, names: list[str]) -> None:
+        if not names:
+            return
+        columns = []
+        for name in names:
+            parts = self._pending.pop(name)
+            self._sizes.pop(name)
+            columns.append((pa.chunked_array(parts, pa.string()), self._tallies.setdefault(name, ColumnTally(name))))
         tick = time.monotonic()
-        self._engine.scan(pa.chunked_array(parts, pa.string()), self._tallies.setdefault(name, ColumnTally(name)))
+        self._engine.scan_columns(columns)
         self.detect_seconds += time.monotonic() - tick
 
 
