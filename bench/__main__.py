@@ -297,6 +297,7 @@ def compose(sections: dict[str, str], previous: str) -> str:
         "",
         "Written by `make bench` (`python -m bench`); each section says when and on what it was measured.",
         "`python -m bench --cases CASE[,CASE]` measures some of them (" + ", ".join(CASES) + ") and keeps the others.",
+        "What was profiled, what changed, what did not help and what limits the scan: docs/performance.md.",
     ]
     return "\n\n".join(["\n".join(header), *blocks, *([accuracy] if accuracy else [])]) + "\n"
 
