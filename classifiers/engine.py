@@ -125,6 +125,18 @@ class Engine:
         self._need_non_digits = frozenset(
             index for index, pattern in enumerate(self._patterns) if digit_fast_path and _needs_non_digit(pattern.regex)
         )
+        # Detectors whose keywords all hold a character other than 0-9: no pure-digit value holds one of them.
+        self._keywords_need_non_digit = frozenset(
+            index for index, regex in enumerate(self._keywords) if digit_fast_path and regex and _needs_non_digit(regex)
+        )
+        # Pattern index -> (min, max) length of a pure-digit value it can match: whole-value patterns only.
+        self._digit_lengths = {
+            index: width
+            for index, pattern in enumerate(self._patterns)
+            if digit_fast_path
+            and index not in self._need_non_digits
+            and (width := _whole_value_width(pattern.regex)) is not None
+        }
 
     def hinted_entities(self, column: str | None) -> frozenset[str]:
         """Entity types whose column-name hints match ``column`` (after normalisation) and that it does not exclude."""
@@ -265,15 +277,16 @@ class Engine:
         keyword_hits: dict[int, np.ndarray] = {}
         tallies = [column.tally for column in columns]
         per_value = self._patterns_per_candidate(candidates, plan, keyword_hits, tallies, column_of)
-        self._add_keyword_hits(candidates, per_value, keyword_hits)
-        texts: list[str] = candidates.to_pylist()
-        for row, pattern_indexes in enumerate(per_value):
-            if pattern_indexes:
-                index = int(column_of[row])
-                column = columns[index]
-                found = self._tally_value(texts[row], pattern_indexes, keyword_hits, row, column.hinted, column.tally)
-                if found:
-                    column.accepted[int(rows[row] - starts[index])] = found
+        hit_rows = sorted(per_value)
+        if not hit_rows:
+            return
+        texts: list[str] = candidates.take(pa.array(hit_rows, type=pa.int64())).to_pylist()
+        for row, text in zip(hit_rows, texts, strict=True):
+            index = int(column_of[row])
+            column = columns[index]
+            found = self._tally_value(text, per_value[row], keyword_hits, row, column.hinted, column.tally)
+            if found:
+                column.accepted[int(rows[row] - starts[index])] = found
 
     def _analyse_text(
         self, strings: pa.Array, accepted: dict[int, set[str]], tally: ColumnTally, excluded: frozenset[str]
@@ -402,34 +415,57 @@ class Engine:
         keyword_hits: dict[int, np.ndarray],
         tallies: Sequence[ColumnTally],
         column_of: np.ndarray,
-    ) -> list[list[int]]:
-        """The pattern indexes that match each candidate (``column_of``: the index in ``tallies`` of its column)."""
-        per_value: list[list[int]] = [[] for _ in range(len(candidates))]
+    ) -> dict[int, list[int]]:
+        """Candidate row -> the pattern indexes that match it, for the rows some pattern matches.
+
+        ``column_of`` gives the index in ``tallies`` of each candidate's column. Rows without a match have no
+        entry (most candidates of an id column once _reject_invalid_digit_values dropped them). Fills
+        ``keyword_hits`` for the keyword-gated detectors and the detectors that match (_add_keyword_hits).
+        """
+        per_value: dict[int, list[int]] = {}
         # Values of ASCII digits only (most values of id columns): a pattern that needs another character skips them,
         # and the whole-value patterns validate them in bulk (_reject_invalid_digit_values).
         digits_only = np.zeros(len(candidates), dtype=bool)
         if self._digit_fast_path:
             digits_only = pc.match_substring_regex(candidates, r"^[0-9]{1,31}$").to_numpy(zero_copy_only=False)
-        others = candidates.filter(pa.array(~digits_only)) if digits_only.any() else candidates
+        has_digits_only = bool(digits_only.any())
+        others = candidates.filter(pa.array(~digits_only)) if has_digits_only else candidates
+        # A whole-value pattern matches a pure-digit value only if its length is within the pattern's widths
+        # (_whole_value_width): it runs over the other candidates and the pure-digit ones of a possible length.
+        lengths = np.zeros(len(candidates), dtype=np.int64)
+        if has_digits_only:
+            lengths = np.asarray(pc.binary_length(candidates).to_numpy(zero_copy_only=False), dtype=np.int64)
+        digit_lengths = np.unique(lengths[digits_only]).tolist()
+        subsets: dict[tuple[int, ...], tuple[np.ndarray, pa.Array]] = {(): (~digits_only, others)}
         pattern_hits: dict[int, np.ndarray] = {}
         for index in plan.unconditional:
             pattern = self._patterns[index]
-            if index in self._need_non_digits and others is not candidates:
-                pattern_hits[index] = np.zeros(len(candidates), dtype=bool)
-                if len(others):
-                    mask = pc.match_substring_regex(others, pattern.regex)
-                    pattern_hits[index][~digits_only] = mask.to_numpy(zero_copy_only=False)
-            else:
+            selected: np.ndarray | None = None  # the candidates the regex runs on (None: all)
+            subset = candidates
+            if has_digits_only and index in self._need_non_digits:
+                selected, subset = subsets[()]
+            elif has_digits_only and index in self._digit_lengths:
+                low, high = self._digit_lengths[index]
+                possible = tuple(length for length in digit_lengths if low <= length <= high)
+                if len(possible) < len(digit_lengths):
+                    if possible not in subsets:
+                        chosen = ~digits_only | np.isin(lengths, possible)
+                        subsets[possible] = (chosen, candidates.filter(pa.array(chosen)))
+                    selected, subset = subsets[possible]
+            if selected is None:
                 mask = pc.match_substring_regex(candidates, pattern.regex)
                 pattern_hits[index] = mask.to_numpy(zero_copy_only=False)
+            else:
+                pattern_hits[index] = np.zeros(len(candidates), dtype=bool)
+                if len(subset):
+                    mask = pc.match_substring_regex(subset, pattern.regex)
+                    pattern_hits[index][selected] = mask.to_numpy(zero_copy_only=False)
         self._reject_invalid_digit_values(candidates, digits_only, pattern_hits, tallies, column_of)
         for index, mask in pattern_hits.items():
-            for row in np.flatnonzero(mask):
-                per_value[row].append(index)
+            for row in np.flatnonzero(mask).tolist():
+                per_value.setdefault(row, []).append(index)
         for detector_index in plan.keyword_gated:
-            regex = self._keywords[detector_index]
-            assert regex is not None  # gated detectors always have keywords
-            hits = pc.match_substring_regex(candidates, regex, ignore_case=True).to_numpy(zero_copy_only=False)
+            hits = self._keyword_mask(candidates, detector_index, digits_only, others)
             keyword_hits[detector_index] = hits
             rows = np.flatnonzero(hits)
             if rows.size == 0:
@@ -438,9 +474,26 @@ class Engine:
             for index, pattern in enumerate(self._patterns):
                 if pattern.detector_index == detector_index:
                     mask = pc.match_substring_regex(subset, pattern.regex).to_numpy(zero_copy_only=False)
-                    for row in rows[np.flatnonzero(mask)]:
-                        per_value[row].append(index)
+                    for row in rows[np.flatnonzero(mask)].tolist():
+                        per_value.setdefault(row, []).append(index)
+        self._add_keyword_hits(candidates, per_value, keyword_hits, digits_only, others)
         return per_value
+
+    def _keyword_mask(
+        self, candidates: pa.Array, detector_index: int, digits_only: np.ndarray, others: pa.Array
+    ) -> np.ndarray:
+        """Which candidates hold a keyword of the detector (``others``: the candidates not ``digits_only``)."""
+        regex = self._keywords[detector_index]
+        assert regex is not None  # only asked for detectors with keywords
+        if detector_index in self._keywords_need_non_digit and others is not candidates:
+            hits = np.zeros(len(candidates), dtype=bool)
+            if len(others):
+                mask = pc.match_substring_regex(others, regex, ignore_case=True)
+                hits[~digits_only] = mask.to_numpy(zero_copy_only=False)
+            return hits
+        return np.asarray(
+            pc.match_substring_regex(candidates, regex, ignore_case=True).to_numpy(zero_copy_only=False), dtype=bool
+        )
 
     def _digit_fast_path_validators(self) -> dict[int, VectorValidator]:
         r"""Pattern index -> vector validator, for the patterns _reject_invalid_digit_values validates in bulk.
@@ -495,15 +548,18 @@ class Engine:
                 tallies[column].entity(detector.entity_type).candidates += int(rejected[column])
 
     def _add_keyword_hits(
-        self, candidates: pa.Array, per_value: list[list[int]], keyword_hits: dict[int, np.ndarray]
+        self,
+        candidates: pa.Array,
+        per_value: dict[int, list[int]],
+        keyword_hits: dict[int, np.ndarray],
+        digits_only: np.ndarray,
+        others: pa.Array,
     ) -> None:
         # Keyword context is only looked up for detectors that hit at least one candidate.
-        hit_detectors = {self._patterns[i].detector_index for indexes in per_value for i in indexes}
+        hit_detectors = {self._patterns[i].detector_index for indexes in per_value.values() for i in indexes}
         for detector_index in hit_detectors - set(keyword_hits):
-            regex = self._keywords[detector_index]
-            if regex is not None:
-                mask = pc.match_substring_regex(candidates, regex, ignore_case=True)
-                keyword_hits[detector_index] = mask.to_numpy(zero_copy_only=False)
+            if self._keywords[detector_index] is not None:
+                keyword_hits[detector_index] = self._keyword_mask(candidates, detector_index, digits_only, others)
 
     def _keyword_before(self, match: _Match, text: str) -> bool:
         """True when a keyword of the match's detector ends at most ``keyword_distance`` characters before it."""
@@ -638,15 +694,27 @@ def _whole_value_only(regex: str) -> bool:
     In a value of word characters only, such a regex can only match the whole value. Parsed with the
     standard library's own regex parser (private, hence imported by name), so ``\bA|B\b`` does not pass.
     """
+    return _whole_value_width(regex) is not None
+
+
+def _whole_value_width(regex: str) -> tuple[int, int] | None:
+    r"""For a _whole_value_only regex, the (min, max) length of its matches as Python's parser computes it; else None.
+
+    Its only match in a value of word characters is the whole value, so a pure-digit value whose length is
+    outside this range has no match at all (the Python matching of _tally_value decides what counts).
+    """
     parser = importlib.import_module("re._parser")
     constants = importlib.import_module("re._constants")
     try:
         parsed = parser.parse(regex, re.ASCII)
     except re.error:
-        return False
+        return None
     items = list(parsed)
     boundary = (constants.AT, constants.AT_BOUNDARY)
-    return len(items) > 2 and items[0] == boundary and items[-1] == boundary and parsed.getwidth()[0] > 0
+    low, high = parsed.getwidth()
+    if len(items) > 2 and items[0] == boundary and items[-1] == boundary and low > 0:
+        return int(low), int(high)
+    return None
 
 
 def _needs_non_digit(regex: str) -> bool:

@@ -6,8 +6,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from classifiers.config import DetectionConfig
-from classifiers.engine import Engine, _needs_non_digit, _whole_value_only
+from classifiers.config import DetectionConfig, parse_detection
+from classifiers.engine import Engine, _needs_non_digit, _whole_value_only, _whole_value_width
 from classifiers.registry import all_detectors
 from classifiers.tally import ColumnTally
 from classifiers.vector_validators import VECTOR_VALIDATORS, digit_matrices
@@ -207,3 +207,93 @@ def test_fast_path_rejects_in_bulk():
     engine.scan(pa.array(values), tally)
     assert calls == [2000]
     assert tally.entities["CREDIT_CARD"].candidates == 2000 and tally.entities["CREDIT_CARD"].validated == 0
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        (r"\b\d{13,19}\b", (13, 19)),
+        (r"\b[2-6]\d{3} ?\d{5} ?\d{1,2}\b", (10, 13)),
+        (r"\b(?:18|19|20)\d{10}\b", (12, 12)),
+        (r"\b\d{9}|\d{11}\b", None),
+        (r"\d{9}\b", None),
+    ],
+)
+def test_whole_value_width(regex, expected):
+    assert _whole_value_width(regex) == expected
+
+
+def digit_values(length: int, count: int, seed: int) -> list[str]:
+    """Sequential and random pure-digit values of one length, and the detector examples of that length."""
+    rng = np.random.default_rng(seed)
+    start = 10 ** (length - 1) + int(rng.integers(0, 9 * 10 ** min(length - 1, 15)))
+    sequential = [str(start + i) for i in range(count)]
+    scattered = ["".join(map(str, row)) for row in rng.integers(0, 10, size=(count, length))]
+    examples = [value for value in [*KNOWN_VALID, *example_digits()] if len(value) == length]
+    return sequential + scattered + examples * 3
+
+
+@pytest.mark.parametrize("column", ["id", "value", "account_number", "passport", None])
+@pytest.mark.parametrize("length", range(1, 26))
+def test_fast_path_tallies_equal_the_python_path_for_every_digit_length(column, length):
+    """Each pure-digit length alone: the whole-value patterns whose widths exclude it skip the values."""
+    fast, slow = tallies(digit_values(length, 150, length), column)
+    assert fast == slow
+    assert sorted(fast.entities) == sorted(slow.entities)
+
+
+@pytest.mark.parametrize("column", ["id", "value", "account_number", "ssn", None])
+def test_fast_path_tallies_equal_the_python_path_for_all_lengths_and_keywords_in_one_column(column):
+    """Pure-digit values of every length 1..25 with text holding keywords and formatted numbers, shuffled."""
+    rng = np.random.default_rng(25)
+    digits = [value for length in range(1, 26) for value in digit_values(length, 60, 100 + length)]
+    texts = [
+        "ssn 536904399",
+        "card 4111111111111111",
+        "account number 12345678",
+        "passport 123456789",
+        "cvv 123",
+        "dob 1980-02-03",
+        "utr 1234567890",
+        "bsn 123456782",
+        "536-90-4399",
+        "4111 1111 1111 1111",
+        "jane@example.com",
+        "0" * 32,
+        "1234567890" * 4,
+        "４１１１",
+        "12345 abc",
+        "x9",
+    ]
+    values = digits + texts * 20
+    values = [values[i] for i in rng.permutation(len(values))]
+    fast, slow = tallies(values, column)
+    assert fast == slow
+    assert sorted(fast.entities) == sorted(slow.entities)
+    assert fast.entities
+
+
+def test_fast_path_tallies_equal_the_python_path_in_scan_columns():
+    """Columns of different digit lengths sharing one regex pass keep their own tallies."""
+    columns = [(digit_values(length, 100, length), name) for length in (4, 9, 11, 13, 16, 20) for name in ("id", "v")]
+    results = []
+    for engine in (FAST, SLOW):
+        found = [ColumnTally(name) for _, name in columns]
+        engine.scan_columns([(pa.array(values), tally) for (values, _), tally in zip(columns, found, strict=True)])
+        results.append(found)
+    assert results[0] == results[1]
+
+
+def test_fast_path_runs_a_digit_keyword_over_pure_digit_values():
+    """A keyword made of digits can be in a pure-digit value: its regex still runs over them."""
+    keywords = {"US_BANK_NUMBER": ["12345678"], "UK_PASSPORT": ["123456789"], "US_SSN": ["536904399"]}
+    config = parse_detection({entity: {"extra_keywords": words} for entity, words in keywords.items()})
+    fast_engine, slow_engine = Engine(config, hash_key=b"k"), Engine(config, hash_key=b"k", digit_fast_path=False)
+    assert fast_engine._keywords_need_non_digit and len(fast_engine._keywords_need_non_digit) < len(CONFIG.detectors)
+    values = [value for length in (6, 9, 12, 14) for value in digit_values(length, 200, length)]
+    values += ["12345678", "123456789", "536904399", "12345678 99887766", "acct 123456789", "x"] * 5
+    for column in ("id", "value"):
+        fast, slow = ColumnTally(column), ColumnTally(column)
+        fast_engine.scan(pa.array(values), fast)
+        slow_engine.scan(pa.array(values), slow)
+        assert fast == slow
