@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 from pyspark.sql import DataFrame, SparkSession
 
 from classifiers.config import DetectionConfig
@@ -157,3 +158,19 @@ def metric_sums(client: Any, namespace: str, dimensions: list[dict[str, str]]) -
         )["Datapoints"]
         found[metric["MetricName"]] = (point["Sum"], point["Unit"])
     return found
+
+
+class DenyingSts:
+    """The endpoint's STS, except that AssumeRole of ``denied`` fails as AWS does without a trust relationship.
+
+    moto's AssumeRole never refuses a role, so the tests of a refused member account inject this client.
+    """
+
+    def __init__(self, denied: str) -> None:
+        self.denied = denied
+        self.client = boto3.client("sts", region_name="us-east-1")
+
+    def assume_role(self, **arguments: str) -> Any:
+        if arguments["RoleArn"] == self.denied:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "AssumeRole")
+        return self.client.assume_role(**arguments)

@@ -18,14 +18,13 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from pyspark.sql import SparkSession
 
 import jobs.accounts
 from jobs.accounts import Accounts, RoleCredentials, use_accounts
 from jobs.config import load_config, parse_config
 from jobs.scan import ScanRequest, ScanResult, run_scan
-from tests.helpers import delta_frame
+from tests.helpers import DenyingSts, delta_frame
 
 RUN_ID = "run-multi-account-1"
 CLOCK = datetime(2026, 12, 1, 9, 0, 0, tzinfo=UTC)
@@ -37,19 +36,6 @@ CENTRAL_BUCKET = "multi-acct-central"
 MEMBER_BUCKET = "multi-acct-member-sales"
 GONE_BUCKET = "multi-acct-member-gone"  # one of the member's buckets by name, but it exists in no account
 PATTERN = "s3://multi-acct-*"
-
-
-class DenyingSts:
-    """The endpoint's STS, except that AssumeRole of ``denied`` fails as AWS does without a trust relationship."""
-
-    def __init__(self, denied: str) -> None:
-        self.denied = denied
-        self.client = boto3.client("sts", region_name="us-east-1")
-
-    def assume_role(self, **arguments: str) -> Any:
-        if arguments["RoleArn"] == self.denied:
-            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "AssumeRole")
-        return self.client.assume_role(**arguments)
 
 
 def member_s3() -> Any:

@@ -26,6 +26,7 @@ from jobs.accounts import (
 from jobs.config import load_config, parse_config
 from jobs.discovery import expand_sources
 from jobs.storage import _s3_filesystem, bucket_region, filesystem, list_objects, parse_uri, s3_client
+from tests.helpers import DenyingSts
 
 ROLE = "arn:aws:iam::111122223333:role/piiscan-scan-access"
 OTHER_ROLE = "arn:aws:iam::444455556666:role/piiscan-scan-access"
@@ -231,19 +232,6 @@ def active(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     _s3_filesystem.cache_clear()
     bucket_region.cache_clear()
-
-
-class DenyingSts:
-    """moto's STS, except that AssumeRole of ``denied`` fails as AWS would without a trust relationship."""
-
-    def __init__(self, denied: str) -> None:
-        self.denied = denied
-        self.client = boto3.client("sts", region_name="us-east-1")
-
-    def assume_role(self, **arguments: str) -> Any:
-        if arguments["RoleArn"] == self.denied:
-            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "AssumeRole")
-        return self.client.assume_role(**arguments)
 
 
 @pytest.fixture
