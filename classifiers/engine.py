@@ -122,21 +122,17 @@ class Engine:
         self._excluded_cache: dict[str, frozenset[str]] = {}
         self._digit_fast_path = digit_fast_path
         self._vector_validators = self._digit_fast_path_validators() if digit_fast_path else {}
-        self._need_non_digits = frozenset(
-            index for index, pattern in enumerate(self._patterns) if digit_fast_path and _needs_non_digit(pattern.regex)
-        )
         # Detectors whose keywords all hold a character other than 0-9: no pure-digit value holds one of them.
         self._keywords_need_non_digit = frozenset(
             index for index, regex in enumerate(self._keywords) if digit_fast_path and regex and _needs_non_digit(regex)
         )
-        # Pattern index -> (min, max) length of a pure-digit value it can match: whole-value patterns only.
-        self._digit_lengths = {
-            index: width
-            for index, pattern in enumerate(self._patterns)
-            if digit_fast_path
-            and index not in self._need_non_digits
-            and (width := _whole_value_width(pattern.regex)) is not None
-        }
+        # Pattern index -> (min, max) length of a pure-digit value it can match: (1, 0), none, for a pattern that
+        # needs a character other than 0-9; the width of a whole-value pattern. Other patterns are not listed.
+        self._digit_lengths: dict[int, tuple[int, int]] = {}
+        for index, pattern in enumerate(self._patterns if digit_fast_path else ()):
+            width = (1, 0) if _needs_non_digit(pattern.regex) else _whole_value_width(pattern.regex)
+            if width is not None:
+                self._digit_lengths[index] = width
 
     def hinted_entities(self, column: str | None) -> frozenset[str]:
         """Entity types whose column-name hints match ``column`` (after normalisation) and that it does not exclude."""
@@ -442,9 +438,7 @@ class Engine:
             pattern = self._patterns[index]
             selected: np.ndarray | None = None  # the candidates the regex runs on (None: all)
             subset = candidates
-            if has_digits_only and index in self._need_non_digits:
-                selected, subset = subsets[()]
-            elif has_digits_only and index in self._digit_lengths:
+            if has_digits_only and index in self._digit_lengths:
                 low, high = self._digit_lengths[index]
                 possible = tuple(length for length in digit_lengths if low <= length <= high)
                 if len(possible) < len(digit_lengths):

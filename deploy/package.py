@@ -29,6 +29,7 @@ import sys
 import sysconfig
 import tarfile
 import tempfile
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -76,8 +77,6 @@ def build_wheel(dist: Path) -> Path:
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", dist, ROOT])
     shutil.rmtree(ROOT / "build", ignore_errors=True)  # setuptools' staging copy, not an artifact
     (wheel,) = dist.glob("piiscan-*.whl")
-    import zipfile
-
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = [name for name in EXPECTED_IN_WHEEL if name not in names]
     if missing:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from classifiers.errors import ConfigError, SourceError
+from jobs.aws_errors import error_code
 
 SESSION_NAME = "piiscan-scan"
 REFRESH_BEFORE = timedelta(minutes=10)  # credentials closer than this to their expiry are renewed first
@@ -201,18 +202,8 @@ class RoleCredentials:
             )
         except Exception as exc:
             raise SourceError(
-                f"cannot assume role {member.role_arn} for account {member.account_id}: {aws_error_code(exc)}"
+                f"cannot assume role {member.role_arn} for account {member.account_id}: {error_code(exc)}"
             ) from exc
-
-
-def aws_error_code(exc: BaseException) -> str:
-    """The AWS error code of a botocore ClientError (``AccessDenied`` ...), else the exception's type name."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, Mapping):
-        code = response.get("Error", {}).get("Code")
-        if code:
-            return str(code)
-    return type(exc).__name__
 
 
 _ACTIVE = Accounts()

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from classifiers.errors import ConfigError, SourceError
-from jobs.accounts import Member, active_accounts, aws_error_code, member_credentials
-from jobs.storage import ObjectInfo, default_region, s3_client
+from jobs.accounts import Member, active_accounts, member_credentials
+from jobs.aws_errors import error_code
+from jobs.storage import ObjectInfo, s3_client, s3_client_with
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def _bucket_names() -> _Listing:
     try:
         names.update(_list_buckets(s3_client()))
     except Exception as exc:  # noqa: BLE001 - recorded as the pattern's reason; member accounts are still listed
-        problems.append((None, f"cannot list the account's buckets: {aws_error_code(exc)}"))
+        problems.append((None, f"cannot list the account's buckets: {error_code(exc)}"))
     for member in active_accounts().members:
         try:
             names.update(name for name in _member_buckets(member) if member.matches(name))
@@ -149,21 +150,12 @@ def _bucket_names() -> _Listing:
 
 def _member_buckets(member: Member) -> list[str]:
     """ListBuckets in ``member``'s account with its role; SourceError naming the role when that fails."""
-    import boto3
-
-    credentials = member_credentials(member)
-    client = boto3.client(
-        "s3",
-        region_name=default_region(),
-        aws_access_key_id=credentials.access_key,
-        aws_secret_access_key=credentials.secret_key,
-        aws_session_token=credentials.session_token,
-    )
+    client = s3_client_with(member_credentials(member))
     try:
         return _list_buckets(client)
     except Exception as exc:
         raise SourceError(
-            f"cannot list the buckets of account {member.account_id} as {member.role_arn}: {aws_error_code(exc)}"
+            f"cannot list the buckets of account {member.account_id} as {member.role_arn}: {error_code(exc)}"
         ) from exc
 
 

@@ -22,7 +22,8 @@ from urllib.parse import urlparse
 import pyarrow.fs as pafs
 
 from classifiers.errors import ConfigError, SourceError
-from jobs.accounts import Credentials, aws_error_code, credentials_for_bucket, member_for_bucket
+from jobs.accounts import Credentials, credentials_for_bucket, member_for_bucket
+from jobs.aws_errors import error_code
 
 ARCHIVE_STORAGE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 DEFAULT_REGION = "us-east-1"
@@ -163,9 +164,13 @@ def s3_client(region: str | None = None, bucket: str | None = None) -> object:
 
     With ``bucket`` of a member account, the client uses the credentials of the role assumed there.
     """
+    return s3_client_with(credentials_for_bucket(bucket) if bucket else None, region)
+
+
+def s3_client_with(credentials: Credentials | None, region: str | None = None) -> object:
+    """A boto3 S3 client with ``credentials`` (an assumed role's), or the default credential chain for None."""
     import boto3
 
-    credentials = credentials_for_bucket(bucket) if bucket else None
     if credentials is None:
         return boto3.client("s3", region_name=region or default_region())
     return boto3.client(
@@ -191,7 +196,7 @@ def bucket_region(bucket: str) -> str:
         constraint = client.get_bucket_location(Bucket=bucket).get("LocationConstraint")  # type: ignore[attr-defined]
     except Exception as exc:
         raise SourceError(
-            f"cannot determine the region of bucket {bucket!r}{_as_member(bucket)}: {aws_error_code(exc)}"
+            f"cannot determine the region of bucket {bucket!r}{_as_member(bucket)}: {error_code(exc)}"
         ) from exc
     return str(constraint) if constraint else DEFAULT_REGION
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from jobs.aws_errors import error_code
 from jobs.tag_config import ApplySettings
 from jobs.tag_merge import Tags, from_tag_set, tag_set
 
@@ -46,19 +47,6 @@ class TaggingFailed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.attempts = attempts
-
-
-def error_code(exc: BaseException) -> str:
-    """The AWS error code of a botocore error, or the exception's class name."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        if code:
-            return str(code)
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if status:
-            return str(status)
-    return type(exc).__name__
 
 
 def is_retryable(exc: BaseException) -> bool:
