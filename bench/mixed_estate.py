@@ -132,8 +132,14 @@ def _json_lines(data: pa.Table) -> pa.Array:
 
 
 def _write(path: Path, payload: pa.Buffer | bytes, gzipped: bool) -> None:
-    with gzip.open(path, "wb", compresslevel=1) if gzipped else path.open("wb") as out:  # level 1: fast to write
-        out.write(payload)
+    with path.open("wb") as raw:
+        if not gzipped:
+            raw.write(payload)
+            return
+        # level 1: fast to write; mtime 0: the gzip header would otherwise hold the clock, and the same seed must
+        # give the same bytes
+        with gzip.GzipFile(filename=path.name, mode="wb", compresslevel=1, fileobj=raw, mtime=0) as out:
+            out.write(payload)
 
 
 def _lines_payload(lines: pa.Array) -> pa.Buffer:

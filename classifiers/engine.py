@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 from classifiers.columns import normalise_column_name
 from classifiers.config import DetectionConfig
 from classifiers.detector import Detector
+from classifiers.fingerprints import Fingerprinter
 from classifiers.names import FULL_NAME_SCORE, SINGLE_NAME_SCORE, faker_names, name_mask
 from classifiers.tally import MAX_TRACKED_DISTINCT, ColumnTally, EntityTally
 from classifiers.text_analysis import (
@@ -87,16 +88,24 @@ class Engine:
     columns of a table go through one ``scan_columns`` call, which shares those compilations between them.
     """
 
-    def __init__(self, config: DetectionConfig, hash_key: bytes = b"", digit_fast_path: bool = True) -> None:
+    def __init__(
+        self,
+        config: DetectionConfig,
+        hash_key: bytes = b"",
+        digit_fast_path: bool = True,
+        fingerprinter: Fingerprinter | None = None,
+    ) -> None:
         """Compile ``config``'s detectors; ``hash_key`` keys the in-memory hashes of matched values.
 
         The scan job passes a random key per run, so the hashes that travel between Spark tasks (and may
         touch shuffle files on local disk) cannot be matched against guessed values after the run.
         ``digit_fast_path=False`` turns off the shortcuts for pure-digit values (_patterns_per_candidate), which
-        never change a tally: tests compare both.
+        never change a tally: tests compare both. With a ``fingerprinter`` every tally also keeps the keyed
+        fingerprints of its matched values (classifiers/fingerprints.py).
         """
         self.config = config
         self._hash_key = hash_key
+        self._fingerprinter = fingerprinter
         self.detectors: tuple[Detector, ...] = config.detectors
         self._patterns = tuple(
             _CompiledPattern(i, f"{d.entity_type}.{p.name}", p.regex, re.compile(p.regex, re.ASCII), p.score)
@@ -628,12 +637,19 @@ class Engine:
                 self._record_match(entity, detector, match.token, match.pattern.name, match.pattern.score)
         return {self.detectors[i].entity_type for i in accepted}
 
+    @property
+    def fingerprint_limit(self) -> int:
+        """Fingerprints kept per tally (0 when the engine keeps none)."""
+        return 0 if self._fingerprinter is None else self._fingerprinter.limit
+
     def _record_match(self, entity: EntityTally, detector: Detector, token: str, pattern: str, score: float) -> None:
         """Add one accepted match's evidence: pattern and score, a keyed hash, and a masked sample while room."""
         entity.best_score = max(entity.best_score, score)
         entity.patterns.add(pattern)
         if len(entity.value_hashes) < MAX_TRACKED_DISTINCT:
             entity.value_hashes.add(value_hash(token, self._hash_key))
+        if self._fingerprinter is not None:
+            self._fingerprinter.add(entity.fingerprints, token)
         if len(entity.samples) < self.config.scoring.max_samples:
             sample = detector.mask(token)
             if sample not in entity.samples:

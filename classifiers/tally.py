@@ -25,6 +25,8 @@ class EntityTally:
         patterns: Names of the patterns that produced accepted matches.
         value_hashes: 64-bit hashes of distinct matched values, at most MAX_TRACKED_DISTINCT of them.
         samples: Distinct masked samples, at most the configured number.
+        fingerprints: Keyed fingerprints of matched values when the scan keeps them (classifiers/fingerprints.py):
+            at least the smallest ones, pruned to their limit when written.
         presidio_values: Matched values Presidio analysed (free text only).
         presidio_score_sum: Sum over those values of Presidio's best score for the same entity (0 if none).
 
@@ -39,6 +41,7 @@ class EntityTally:
     patterns: set[str] = field(default_factory=set)
     value_hashes: set[int] = field(default_factory=set)
     samples: list[str] = field(default_factory=list)
+    fingerprints: set[str] = field(default_factory=set)
     presidio_values: int = 0
     presidio_score_sum: float = 0.0
 
@@ -65,6 +68,7 @@ class EntityTally:
         for sample in other.samples:
             if len(self.samples) < max_samples and sample not in self.samples:
                 self.samples.append(sample)
+        self.fingerprints |= other.fingerprints
 
 
 @dataclass

@@ -6,7 +6,8 @@ against the ``s3://`` and ``jdbc:postgresql://`` URIs, writes the Delta tables u
 summary and how the findings compare with what was planted. Then it uploads one object again and reruns
 the scan incrementally: only that object is read, the findings of everything else are carried forward, and
 the planted findings must all still be current. Finally it tags the estate: a dry run of the tag job, then the
-same plan applied, printing what changed; and writes the report (Markdown, CSV, HTML), printing its path.
+same plan applied, printing what changed, and writes every object's and bucket's tags to ``<output>/tags.json``;
+and writes the report (Markdown, CSV, HTML), printing its path.
 Exits non-zero if a run failed, any object could not be read or tagged, or the rerun's findings differ from
 the first run's.
 """
@@ -14,6 +15,7 @@ the first run's.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -105,7 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             tag_request = TagRequest(str(output / "tables"), load_tag_config(), new_tag_run_id(datetime.now(UTC)))
             planned = run_tag(spark, replace(tag_request, dry_run=True))
             tagged = run_tag(spark, tag_request)  # applies the plan the dry run committed
-            examples = _tags_of(s3.endpoint_url, estate.objects())
+            all_tags = _all_tags(s3.endpoint_url, estate.objects())
+            (output / "tags.json").write_text(json.dumps(all_tags, indent=1, sort_keys=True) + "\n")
             report = run_report(str(output / "tables"), DEFAULT_REPORT_CONFIG, None, datetime.now(UTC))
         finally:
             spark.stop()
@@ -125,8 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(format_tag_summary(tagged))
     print("  tags now on a few objects (the job's keys start with its prefix; the others are left alone):")
-    for uri, tags in examples:
+    examples = [(uri, tags) for uri, tags in all_tags["objects"].items() if any(k.startswith("piiscan:") for k in tags)]
+    for uri, tags in examples[:4]:
         print(f"    {uri}: {', '.join(f'{k}={v}' for k, v in sorted(tags.items())) or '(none)'}")
+    print(f"  every object's and bucket's tags: {output / 'tags.json'}")
     print()
     print(format_report_summary(*report))
     print()
@@ -138,14 +143,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK if failed == 0 and rerun_found == found else EXIT_FAILED
 
 
-def _tags_of(endpoint_url: str, objects: list[tuple[str, str]], wanted: int = 4) -> list[tuple[str, dict[str, str]]]:
-    """The tags of the first objects of the estate's data buckets that got the job's tags, for the printout."""
+def _all_tags(endpoint_url: str, objects: list[tuple[str, str]]) -> dict[str, dict[str, dict[str, str]]]:
+    """The tags of every object of the estate and of its buckets, after tagging (``tags.json``)."""
     client = boto3.client("s3", endpoint_url=endpoint_url)
-    found: list[tuple[str, dict[str, str]]] = []
+    found: dict[str, dict[str, dict[str, str]]] = {"objects": {}, "buckets": {}}
     for bucket, key in objects:
-        tags = {t["Key"]: t["Value"] for t in client.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]}
-        if any(k.startswith("piiscan:") for k in tags) and len(found) < wanted:
-            found.append((f"s3://{bucket}/{key}", tags))
+        tag_set = client.get_object_tagging(Bucket=bucket, Key=key)["TagSet"]
+        found["objects"][f"s3://{bucket}/{key}"] = {t["Key"]: t["Value"] for t in tag_set}
+    for bucket in sorted({bucket for bucket, _ in objects}):
+        try:
+            tag_set = client.get_bucket_tagging(Bucket=bucket)["TagSet"]
+        except client.exceptions.ClientError:  # NoSuchTagSet: a bucket with no tags
+            tag_set = []
+        found["buckets"][f"s3://{bucket}"] = {t["Key"]: t["Value"] for t in tag_set}
     return found
 
 

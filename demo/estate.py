@@ -756,16 +756,19 @@ class DemoDatabase:
     table: str  # schema.table
     setup_sql: str
     planted: tuple[tuple[str, str], ...]  # (column, entity type)
+    canaries: tuple[str, ...] = ()  # its e-mails and phone numbers, for leak tests (names are too common to grep)
 
 
 def demo_database(*, seed: int = 7, rows: int = 200) -> DemoDatabase:
     """``public.leads``: names, e-mails and UK phone numbers of sales leads, plus a clean status column."""
     builder = _Builder(Path("."), seed + 1, max(rows, MIN_ROWS))
     values = []
+    canaries: list[str] = []
     for index in range(builder.rows):
         first, last = builder.name("en_GB")
         status = builder.rng.choice(("new", "contacted", "qualified", "lost"))
         fields = (f"{first} {last}", builder.email(first, last), builder.uk_phone(), status)
+        canaries.extend(fields[1:3])
         quoted = ", ".join("'" + field.replace("'", "''") + "'" for field in fields)
         values.append(f"({index + 1}, {quoted})")
     sql = (
@@ -774,7 +777,8 @@ def demo_database(*, seed: int = 7, rows: int = 200) -> DemoDatabase:
         f"INSERT INTO public.leads VALUES {', '.join(values)};\n"
         "GRANT SELECT ON public.leads TO {reader};\n"  # {reader}: replaced by the role name
     )
-    return DemoDatabase("public.leads", sql, (("full_name", PERSON), ("email", EMAIL), ("phone", PHONE)))
+    planted = (("full_name", PERSON), ("email", EMAIL), ("phone", PHONE))
+    return DemoDatabase("public.leads", sql, planted, tuple(dict.fromkeys(canaries)))
 
 
 def generate_estate(root: Path, *, seed: int = 7, rows: int = 200) -> Estate:

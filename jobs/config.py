@@ -15,6 +15,7 @@ from jobs.accounts import Accounts, parse_accounts
 from jobs.cli import read_yaml
 from jobs.discovery import Filters
 from jobs.events import EventSettings
+from jobs.fingerprint_key import FingerprintSettings
 from jobs.inventory import Inventory
 from jobs.metrics import MetricSettings
 from jobs.resources import shipped
@@ -36,6 +37,7 @@ _SECTIONS = {
     "events",
     "metrics",
     "accounts",
+    "fingerprints",
 }
 
 
@@ -168,6 +170,7 @@ class ScanConfig:
     events: EventSettings = field(default_factory=EventSettings)  # what is announced: not part of the digest
     metrics: MetricSettings = field(default_factory=MetricSettings)  # CloudWatch metrics: not part of the digest
     accounts: Accounts = field(default_factory=Accounts)  # which role reads which bucket: not part of the digest
+    fingerprints: FingerprintSettings = field(default_factory=FingerprintSettings)
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -202,6 +205,8 @@ class ScanConfig:
             "filters": asdict(self.filters),
             "jdbc": asdict(self.jdbc),
         }
+        if self.fingerprints.enabled:  # turning them on re-reads unchanged assets, whose findings would have none
+            effective["fingerprints"] = {"limit": self.fingerprints.limit}
         return hashlib.sha256(json.dumps(effective, sort_keys=True, default=str).encode()).hexdigest()
 
     def with_section(self, name: str, values: Mapping[str, Any]) -> ScanConfig:
@@ -243,6 +248,7 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
         events=EventSettings.from_mapping(raw.get("events") or {}),
         metrics=_section(MetricSettings, "metrics", raw.get("metrics")),
         accounts=parse_accounts(raw.get("accounts")),
+        fingerprints=_section(FingerprintSettings, "fingerprints", raw.get("fingerprints")),
         raw=raw,
     )
 

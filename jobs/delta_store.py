@@ -26,12 +26,15 @@ import pyarrow.parquet as pq
 from pyspark.sql import DataFrame
 
 from classifiers.errors import CommitError, ScanError
+from jobs import failpoints
 from jobs.redaction import safe_reason
 from jobs.storage import Location, filesystem, parse_uri, storage_options
 
 LOG = logging.getLogger(__name__)
 APP_ID_PREFIX = "piiscan-scan"
 COMMIT_ATTEMPTS = 6
+OPEN_ATTEMPTS = 4  # a permanent failure (access denied) costs about 2 s of backoff before it is reported
+OPEN_BACKOFF_SECONDS = 0.3
 _FILE_SCHEMA = "path string, size long, num_records long, stats string, modified_ms long"
 
 
@@ -74,7 +77,7 @@ def write_frame(
     if is_committed(uri, table, run_id):
         LOG.info("table %s already holds run %s; nothing to add", table, run_id)
         return 0
-    writer = _write_partition(uri, schema, run_id)
+    writer = _write_partition(uri, table, schema, run_id)
     rows = frame.mapInArrow(writer, _FILE_SCHEMA).collect()  # file metadata only, one row per Parquet file
     files = [DataFile(r["path"], r["size"], r["num_records"], r["stats"], r["modified_ms"]) for r in rows]
     if extra is not None and extra.num_rows:
@@ -126,7 +129,12 @@ def write_file(uri: str, data: pa.Table, run_id: str) -> DataFile:
 
 
 def commit(uri: str, table: str, schema: pa.Schema, files: list[DataFile], run_id: str) -> int:
-    """Commit ``files`` to the table in one transaction, creating it if needed; idempotent per run id."""
+    """Commit ``files`` to the table in one transaction, creating it if needed; idempotent per run id.
+
+    The files are already written: a driver killed before the commit leaves them unreferenced by the log, so no
+    reader sees them and a rerun writes and commits its own.
+    """
+    failpoints.reached(f"{table}:staged")
     from deltalake import CommitProperties, Schema, Transaction
     from deltalake.exceptions import CommitFailedError, DeltaError
     from deltalake.transaction import AddAction, create_table_with_add_actions
@@ -153,6 +161,7 @@ def commit(uri: str, table: str, schema: pa.Schema, files: list[DataFile], run_i
             else:
                 _add_missing_columns(existing, schema)
                 existing.create_write_transaction(adds, mode="append", schema=schema, commit_properties=properties)
+            failpoints.reached(f"{table}:committed")
             return sum(f.num_records for f in files)
         except (CommitFailedError, DeltaError, OSError) as exc:
             if attempt == COMMIT_ATTEMPTS:
@@ -202,13 +211,17 @@ def _stat_value(value: Any) -> Any:
     return value
 
 
-def _write_partition(uri: str, schema: pa.Schema, run_id: str) -> Any:
+def _write_partition(uri: str, table: str, schema: pa.Schema, run_id: str) -> Any:
     def write(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         collected = [pa.Table.from_batches([b]) for b in batches if b.num_rows]
         if not collected:
             return
         data = pa.concat_tables(collected).select(schema.names).cast(schema)
         written = write_file(uri, data, run_id)
+        # A failed or killed attempt leaves its file behind: only the paths the successful attempts return to the
+        # driver are committed, so a retried task's rows count once.
+        failpoints.kill_driver_from_task(f"{table}:task-written")
+        failpoints.fail_first_attempt(f"{table}:write-task")
         yield pa.RecordBatch.from_pylist(
             [
                 {
@@ -225,13 +238,25 @@ def _write_partition(uri: str, schema: pa.Schema, run_id: str) -> Any:
 
 
 def _open(uri: str) -> Any:
+    """The Delta table at ``uri``, None when there is none; a failed open is tried OPEN_ATTEMPTS times.
+
+    delta-rs retries S3's 5xx answers and resets itself, but not a connection reset inside the body of an error
+    answer, and every open of a table without a checkpoint gets a 404 for ``_delta_log/_last_checkpoint``.
+    """
     from deltalake import DeltaTable
     from deltalake.exceptions import TableNotFoundError
 
-    try:
-        return DeltaTable(uri, storage_options=storage_options(parse_uri(uri)))
-    except TableNotFoundError:
-        return None
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        try:
+            return DeltaTable(uri, storage_options=storage_options(parse_uri(uri)))
+        except TableNotFoundError:
+            return None
+        except Exception as exc:
+            if attempt == OPEN_ATTEMPTS:
+                raise
+            LOG.warning("opening the Delta table at %s failed (%s); retrying", uri, safe_reason(exc))
+            time.sleep(OPEN_BACKOFF_SECONDS * 2 ** (attempt - 1) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
 
 
 def _safe(text: str) -> str:

@@ -20,7 +20,7 @@ from classifiers.columns import normalise_column_name
 from classifiers.scoring import Evidence, assess, decision, presidio_score
 from jobs.formats import STRUCTURED
 from jobs.scan_task import engine_for
-from jobs.tables import ASSETS, FINDINGS, spark_ddl, spark_type
+from jobs.tables import ASSETS, FINDINGS, FINGERPRINTS, spark_ddl, spark_type
 from jobs.unload import POSITIONAL_NOTE
 from jobs.unload import SOURCE_KIND as UNLOAD_KIND
 
@@ -122,7 +122,13 @@ def findings_frame(
             F.array_distinct(F.flatten(F.collect_list("column_profiles"))).alias("column_profiles"),
         )
     )
-    max_samples = engine_for(run.raw_config, run.full_scan)[0].detection.scoring.max_samples
+    config = engine_for(run.raw_config, run.full_scan)[0]
+    max_samples = config.detection.scoring.max_samples
+    kept: dict[str, Column] = {}
+    if config.fingerprints.enabled:  # each task kept its smallest; the smallest of all of them are the column's
+        kept["fingerprints"] = F.slice(
+            F.array_sort(F.array_distinct(F.flatten(F.collect_list("fingerprints")))), 1, config.fingerprints.limit
+        ).alias("fingerprints")
     entities = (
         evidence.filter(F.col("kind") == "entity")
         .groupBy("asset", "column", "entity_type")
@@ -140,6 +146,7 @@ def findings_frame(
             F.slice(F.array_sort(F.array_distinct(F.flatten(F.collect_list("samples")))), 1, max_samples).alias(
                 "samples_masked"
             ),
+            *kept.values(),
         )
         .filter(F.col("matched_values") > 0)
     )
@@ -164,7 +171,15 @@ def findings_frame(
             32,
         ),
     )
-    return _conform(scored, FINDINGS, run)
+    return _conform(scored, FINDINGS, run, extra=list(kept))
+
+
+def fingerprints_frame(findings: DataFrame, key_id: str) -> DataFrame:
+    """One FINGERPRINTS row per fingerprint kept on a finding of ``findings_frame`` (run with fingerprints on)."""
+    rows = findings.select(
+        "run_id", "scanned_at", "finding_id", "asset", "column", "entity_type", F.explode("fingerprints").alias("fp")
+    )
+    return rows.select(*FINGERPRINTS.names[:-2], F.col("fp").alias("fingerprint"), F.lit(key_id).alias("key_id"))
 
 
 def assets_frame(
@@ -290,11 +305,14 @@ def _null_safe(left: DataFrame, right: DataFrame, *names: str) -> Column:
     return condition
 
 
-def _conform(frame: DataFrame, schema: pa.Schema, run: RunContext, run_sampling: bool = True) -> DataFrame:
+def _conform(
+    frame: DataFrame, schema: pa.Schema, run: RunContext, run_sampling: bool = True, extra: list[str] | None = None
+) -> DataFrame:
     """Select the table's columns in order with their declared types, adding the run's own columns.
 
     ``run_sampling``: the ``sampling`` column is the run's configured sampling (findings), not the frame's own
     per-object one (assets). Columns the frame lacks (``carried_from_run`` of rows read in this run) are null.
+    ``extra`` columns of the frame follow the table's (the writer leaves them out of the table).
     """
     run_columns = {"run_id": F.lit(run.run_id), "scanned_at": F.lit(run.scanned_at)}
     if run_sampling:
@@ -306,4 +324,6 @@ def _conform(frame: DataFrame, schema: pa.Schema, run: RunContext, run_sampling:
             return run_columns[name]
         return F.col(f"`{name}`") if name in present else F.lit(None)
 
-    return frame.select(*[column(field.name).cast(spark_type(field.type)).alias(field.name) for field in schema])
+    return frame.select(
+        *[column(field.name).cast(spark_type(field.type)).alias(field.name) for field in schema], *(extra or [])
+    )

@@ -73,13 +73,30 @@ def compression_from_magic(head: bytes) -> str | None:
 
 
 def looks_binary(head: bytes) -> bool:
-    """True when decoded content looks like binary data rather than text (NUL bytes or mostly control bytes)."""
+    """True when decoded content looks like binary data rather than text (more than 5 % control bytes).
+
+    NUL counts as a control byte but is no verdict on its own: a CSV with a stray NUL in a field is still text to
+    scan, and skipping it as binary would hide everything else it holds.
+    """
     if not head:
         return False
-    if b"\x00" in head:
-        return True
     control = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
     return control / len(head) > 0.05
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``head`` looks like mostly-ASCII UTF-16 without a byte order mark.
+
+    Such text has a NUL in every other byte; binary data seldom has that regular a pattern.
+    """
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even, odd = head[0 : pairs * 2 : 2], head[1 : pairs * 2 : 2]
+    for text, zeros, codec in ((even, odd, "utf-16-le"), (odd, even, "utf-16-be")):
+        if zeros.count(0) >= 0.9 * pairs and text.count(0) <= 0.1 * pairs and not looks_binary(text):
+            return codec
+    return None
 
 
 def sniff_text_format(head: bytes) -> str:

@@ -57,7 +57,7 @@ from jobs.jdbc_dialects import DIALECTS, INTEGER_TYPES, PARTITION_ALIAS, Dialect
 from jobs.planner import PlannedObject
 from jobs.readers import ReadReport
 from jobs.redaction import MAX_REASON_CHARS, redact, safe_reason
-from jobs.scan_task import PARTIAL_SCHEMA, ColumnBatcher, asset_row, engine_for, evidence_rows
+from jobs.scan_task import PARTIAL_SCHEMA, ColumnBatcher, RunKeys, asset_row, engine_for, evidence_rows
 from jobs.tables import spark_ddl
 
 LOG = logging.getLogger(__name__)
@@ -298,7 +298,7 @@ class TablePlan:
         return reduce(DataFrame.unionByName, self.frames) if self.frames else None
 
 
-def plan_tables(spark: SparkSession, sources: Sequence[JdbcSource], config: ScanConfig, hash_key: bytes) -> TablePlan:
+def plan_tables(spark: SparkSession, sources: Sequence[JdbcSource], config: ScanConfig, keys: RunKeys) -> TablePlan:
     """List each source's tables and prepare one read per table; failures become recorded reasons."""
     plan = TablePlan()
     for source in sources:
@@ -316,7 +316,7 @@ def plan_tables(spark: SparkSession, sources: Sequence[JdbcSource], config: Scan
         aggregates = table_aggregates(spark, source, credentials, config.jdbc, requests) if requests else {}
         for table in names:
             _plan_table(
-                spark, source, credentials, table, listing.get(table), aggregates.get(table), config, hash_key, plan
+                spark, source, credentials, table, listing.get(table), aggregates.get(table), config, keys, plan
             )
     return plan
 
@@ -393,7 +393,7 @@ def _plan_table(
     listing: TableListing | None,
     aggregates: TableAggregates | None,
     config: ScanConfig,
-    hash_key: bytes,
+    keys: RunKeys,
     plan: TablePlan,
 ) -> None:
     uri = source.table_uri(table)
@@ -413,7 +413,7 @@ def _plan_table(
     except Exception as exc:  # noqa: BLE001 - an unreadable table is an assets row with its reason
         plan.not_read.append(_not_read(uri, source, table, failure_reason(exc, credentials.password), TABLE_FORMAT))
         return
-    scan = scan_table(config.raw, config.sampling.full_scan, hash_key, uri, names, limit)
+    scan = scan_table(config.raw, config.sampling.full_scan, keys, uri, names, limit)
     if _ranged(source, limit, aggregates):
         # Each range is scanned by its own task; one small task then sums their asset rows into the table's one.
         partials = frame.mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA))
@@ -554,7 +554,7 @@ def failure_reason(exc: BaseException, password: str | None = None) -> str:
 def scan_table(
     raw_config: Mapping[str, Any],
     full_scan: bool,
-    hash_key: bytes,
+    keys: RunKeys,
     uri: str,
     columns: Sequence[str],
     limit: int | None,
@@ -567,7 +567,7 @@ def scan_table(
     names = list(columns)
 
     def scan(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        config, engine = engine_for(raw_config, full_scan, hash_key)
+        config, engine = engine_for(raw_config, full_scan, keys)
         started = time.monotonic()
         tallies: dict[str | None, ColumnTally] = {}
         batcher = ColumnBatcher(engine, tallies, config.reading.batch_rows)

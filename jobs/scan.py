@@ -34,13 +34,14 @@ from pyspark.sql import functions as F
 
 from classifiers.errors import ConfigError, ScanError
 from classifiers.text_analysis import describe as describe_text_analysis
-from jobs import glue_catalog
+from jobs import failpoints, glue_catalog
 from jobs.accounts import use_accounts
 from jobs.cli import new_run_id, parse_job_args
 from jobs.config import ScanConfig, load_config
 from jobs.delta_store import table_uri, write_frame, write_table
 from jobs.events import EventFailure, PublishResult, publish_run
-from jobs.findings import RunContext, asset_assignment, assets_frame, findings_frame
+from jobs.findings import RunContext, asset_assignment, assets_frame, findings_frame, fingerprints_frame
+from jobs.fingerprint_key import fingerprinter_for
 from jobs.formats import guess_from_name
 from jobs.history import Carry, carried_assets, carried_findings, load_history, plan_carry
 from jobs.jdbc_source import SOURCE_KIND as JDBC_KIND
@@ -51,8 +52,8 @@ from jobs.planner import Plan, PlannedObject, assign_dataset_markers, plan_scan
 from jobs.progress import report_progress
 from jobs.redaction import safe_reason
 from jobs.review import suppressed, without_keys
-from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, scan_partition
-from jobs.tables import ASSETS, FINDINGS, RUNS, spark_ddl
+from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, RunKeys, scan_partition
+from jobs.tables import ASSETS, FINDINGS, FINGERPRINTS, RUNS, spark_ddl
 
 LOG = logging.getLogger("jobs.scan")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OBJECT_ERRORS = 0, 1, 2, 3
@@ -147,7 +148,8 @@ def _run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], dat
     text_analysis = describe_text_analysis(config.detection.text)
     LOG.info("run %s: text analysis: %s", request.run_id, text_analysis)
     tick = time.monotonic()
-    hash_key = secrets.token_bytes(16)  # the run's key for hashing matched values, files and tables alike
+    # The run's key for hashing matched values, files and tables alike; the user's fingerprint key when kept.
+    keys = RunKeys(secrets.token_bytes(16), fingerprinter_for(config.fingerprints))
     LOG.info("run %s: listing %d source(s)", request.run_id, len(request.sources))
     plan = plan_scan(
         [s for s in request.sources if not is_jdbc(s) and not glue_catalog.is_glue(s)],
@@ -162,7 +164,7 @@ def _run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], dat
     )
     plan.extend(catalog.plan)
     assign_dataset_markers(plan)
-    tables = plan_tables(spark, [parse_source(s) for s in request.sources if is_jdbc(s)], config, hash_key)
+    tables = plan_tables(spark, [parse_source(s) for s in request.sources if is_jdbc(s)], config, keys)
     plan.column_types.update(tables.column_types)
     listed = plan.listed + tables.listed
     carry = _plan_carry(request, plan, tables)
@@ -181,7 +183,7 @@ def _run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], dat
 
     tick = time.monotonic()
     files_df = _plan_frame(spark, plan.objects, config).persist()  # joined three times below; built in Python
-    scan = scan_partition(config.raw, config.sampling.full_scan, hash_key)
+    scan = failpoints.failing_first_attempt("scan:task", scan_partition(config.raw, config.sampling.full_scan, keys))
     partials = files_df.mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA))
     plan_df, partials = _with_tables(spark, files_df, partials, tables)
     partials = partials.persist()
@@ -203,8 +205,15 @@ def _run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], dat
     result.objects_unchanged, result.findings_suppressed = unchanged.num_rows, dropped
     timings["aggregating"] = time.monotonic() - tick
     tick = time.monotonic()
-    write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id, carried)
+    # Assets first: a rerun of a run killed between these commits reads the objects again, as they are then. Its
+    # findings may be newer than the change markers committed in assets, never older, so a stale marker makes the
+    # next run read the object again, where the other order would carry old findings forward under a new marker.
     write_frame(assets, table_uri(request.output, "assets"), "assets", ASSETS, request.run_id, unchanged)
+    write_frame(findings, table_uri(request.output, "findings"), "findings", FINDINGS, request.run_id, carried)
+    if keys.fingerprinter is not None:
+        fingerprints = fingerprints_frame(findings, keys.fingerprinter.key_id)
+        uri = table_uri(request.output, "fingerprints")
+        write_frame(fingerprints, uri, "fingerprints", FINGERPRINTS, request.run_id)
     timings["writing"] = time.monotonic() - tick
     result.timings = timings
     result.text_analysis = text_analysis

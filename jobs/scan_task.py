@@ -9,18 +9,20 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
 from classifiers.engine import Engine, as_strings
+from classifiers.fingerprints import Fingerprinter, bottom
 from classifiers.tally import ColumnTally
 from jobs.accounts import use_accounts
 from jobs.config import ScanConfig, parse_config
 from jobs.formats import guess_from_name
 from jobs.readers import Limits, ObjectReader, ReadReport, UnsupportedObject
 from jobs.redaction import safe_reason
-from jobs.storage import filesystem, parse_uri
+from jobs.storage import explain_read_error, filesystem, parse_uri
 
 PLAN_SCHEMA = pa.schema(
     [
@@ -66,24 +68,38 @@ PARTIAL_SCHEMA = pa.schema(
         ("patterns", pa.list_(pa.string())),
         ("value_hashes", pa.list_(pa.int64())),
         ("samples", pa.list_(pa.string())),
+        ("fingerprints", pa.list_(pa.string())),  # keyed fingerprints of matched values, when the run keeps them
         ("presidio_values", pa.int64()),
         ("presidio_score_sum", pa.float64()),
     ]
 )
+
+
+@dataclass(frozen=True)
+class RunKeys:
+    """A run's secrets that travel to its Spark tasks; their reprs never show them.
+
+    ``hash_key``: random per run, keys the hashes that count distinct values (see Engine). ``fingerprinter``:
+    the user's fingerprint key when findings keep value fingerprints (classifiers/fingerprints.py).
+    """
+
+    hash_key: bytes = field(default=b"", repr=False)
+    fingerprinter: Fingerprinter | None = None
+
 
 READ_SCHEMA = pa.schema([("object_uri", pa.string()), ("rows", pa.int64()), ("bytes", pa.int64())])
 
 _ENGINES: dict[str, tuple[ScanConfig, Engine]] = {}
 
 
-def scan_partition(raw_config: Mapping[str, Any], full_scan: bool, hash_key: bytes = b"") -> Any:
+def scan_partition(raw_config: Mapping[str, Any], full_scan: bool, keys: RunKeys | None = None) -> Any:
     """Return the ``mapInArrow`` function scanning the objects of a plan partition with this configuration.
 
-    ``hash_key`` is the run's key for hashing matched values (see Engine).
+    ``keys`` are the run's keys for hashing and fingerprinting matched values (see RunKeys).
     """
 
     def scan(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        config, engine = engine_for(raw_config, full_scan, hash_key)
+        config, engine = engine_for(raw_config, full_scan, keys)
         for batch in batches:
             for plan_row in batch.to_pylist():
                 rows = scan_object(plan_row, config, engine)
@@ -146,6 +162,7 @@ def _reader(plan_row: Mapping[str, Any], config: ScanConfig) -> ObjectReader:
         guess_from_name(uri),
         limits,
         json.loads(options) if options else None,
+        listed_size=plan_row.get("size_bytes"),  # an object rewritten since listing is noted in its reason
     )
 
 
@@ -177,7 +194,8 @@ def scan_object(plan_row: Mapping[str, Any], config: ScanConfig, engine: Engine)
     except UnsupportedObject as exc:
         status, reason = "skipped", str(exc)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded per-object reason; the run goes on
-        status, reason = "error", safe_reason(exc)
+        # pyarrow can lose S3's own error code (AccessDenied, a KMS key, an archived object): ask S3 again for it.
+        status, reason = "error", safe_reason(explain_read_error(uri, exc, plan_row.get("region")))
         if reader.report.rows:
             reason += f" (after {reader.report.rows} rows; evidence from those rows is kept)"
     report = reader.report
@@ -312,6 +330,7 @@ def evidence_rows(uri: str, tallies: Mapping[str | None, ColumnTally], engine: E
                     "patterns": sorted(entity.patterns),
                     "value_hashes": sorted(entity.value_hashes),
                     "samples": entity.samples,
+                    "fingerprints": bottom(entity.fingerprints, engine.fingerprint_limit),
                     "presidio_values": entity.presidio_values,
                     "presidio_score_sum": entity.presidio_score_sum,
                 }
@@ -319,14 +338,17 @@ def evidence_rows(uri: str, tallies: Mapping[str | None, ColumnTally], engine: E
     return rows
 
 
-def engine_for(raw_config: Mapping[str, Any], full_scan: bool, hash_key: bytes = b"") -> tuple[ScanConfig, Engine]:
+def engine_for(
+    raw_config: Mapping[str, Any], full_scan: bool, keys: RunKeys | None = None
+) -> tuple[ScanConfig, Engine]:
     """The parsed configuration and its Engine, built once per worker process, configuration and run."""
-    key = repr((sorted(raw_config.items(), key=lambda item: item[0]), full_scan, hash_key))
+    keys = keys or RunKeys()
+    key = repr((sorted(raw_config.items(), key=lambda item: item[0]), full_scan, keys.hash_key, keys.fingerprinter))
     cached = _ENGINES.get(key)
     if cached is None:
         config = parse_config(raw_config)
         if full_scan:
             config = config.with_full_scan()
-        cached = _ENGINES[key] = (config, Engine(config.detection, hash_key))
+        cached = _ENGINES[key] = (config, Engine(config.detection, keys.hash_key, fingerprinter=keys.fingerprinter))
     use_accounts(cached[0].accounts)  # this worker reads member accounts' buckets with their roles, as the driver
     return cached

@@ -6,17 +6,24 @@ code runs against a local S3 endpoint, Glue and EMR.
 
 A bucket matching a member account of the ``accounts`` configuration (jobs/accounts.py) is listed and read with
 the credentials of the role assumed in that account; every other bucket with the default credential chain.
+
+Transient S3 failures (503 SlowDown, 500 InternalError, connection resets, stalled connections) are retried with
+exponential backoff and jitter by each client itself: pyarrow's (AWS C++ SDK standard strategy) and boto3's
+(standard mode) with the settings below; delta-rs's object_store retries 5xx, resets and timeouts by default
+(10 retries within 3 minutes, 30 s request timeout). Permanent errors (403, 404) are not retried and become the
+object's reason.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlparse
 
 import pyarrow.fs as pafs
@@ -25,8 +32,23 @@ from classifiers.errors import ConfigError, SourceError
 from jobs.accounts import Credentials, credentials_for_bucket, member_for_bucket
 from jobs.aws_errors import error_code
 
+if TYPE_CHECKING:
+    from botocore.config import Config
+
 ARCHIVE_STORAGE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 DEFAULT_REGION = "us-east-1"
+
+# Attempts per S3 request, the first included. The SDKs' defaults (3 for pyarrow and boto3's standard mode) give
+# up after a second or two of backoff, shorter than S3's SlowDown episodes when many tasks read one prefix;
+# 10 attempts back off exponentially with jitter for tens of seconds in all before the object is failed.
+S3_MAX_ATTEMPTS = 10
+# A connection to S3 is made within milliseconds; 10 s only trips on a black-holed endpoint or a lost SYN.
+S3_CONNECT_TIMEOUT_SECONDS = 10.0
+# Seconds without a byte from S3 before the request counts as stalled and is retried (pyarrow: no progress for
+# that long; boto3: one socket read). S3 starts answering within a second, so 60 s is only ever a dead
+# connection. PIISCAN_S3_REQUEST_TIMEOUT overrides it, so tests can stall a request past it quickly.
+S3_REQUEST_TIMEOUT_SECONDS = 60.0
+REQUEST_TIMEOUT_ENV = "PIISCAN_S3_REQUEST_TIMEOUT"
 
 
 @dataclass(frozen=True)
@@ -82,30 +104,49 @@ def s3_endpoint() -> str | None:
     return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
 
 
+def s3_request_timeout() -> float:
+    """Seconds without a byte from S3 before a request is retried: S3_REQUEST_TIMEOUT_SECONDS or the override."""
+    override = os.environ.get(REQUEST_TIMEOUT_ENV)
+    if not override:
+        return S3_REQUEST_TIMEOUT_SECONDS
+    try:
+        seconds = float(override)
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
+        raise ConfigError(f"{REQUEST_TIMEOUT_ENV} must be a positive number of seconds, not {override!r}")
+    return seconds
+
+
 def default_region() -> str:
     """The region from the standard AWS variables (us-east-1 when unset)."""
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
 
 @lru_cache(maxsize=64)
-def _s3_filesystem(region: str, endpoint: str | None, credentials: Credentials | None = None) -> pafs.S3FileSystem:
+def _s3_filesystem(
+    region: str,
+    endpoint: str | None,
+    credentials: Credentials | None = None,
+    request_timeout: float = S3_REQUEST_TIMEOUT_SECONDS,
+) -> pafs.S3FileSystem:
     # ``credentials`` is part of the cache key: renewed credentials of a member role give a new file system.
-    keys: dict[str, str] = {}
+    options: dict[str, object] = {
+        "region": region,
+        "retry_strategy": pafs.AwsStandardS3RetryStrategy(max_attempts=S3_MAX_ATTEMPTS),
+        "connect_timeout": S3_CONNECT_TIMEOUT_SECONDS,
+        "request_timeout": request_timeout,
+    }
     if credentials is not None:
-        keys = {
-            "access_key": credentials.access_key,
-            "secret_key": credentials.secret_key,
-            "session_token": credentials.session_token,
-        }
+        options.update(
+            access_key=credentials.access_key,
+            secret_key=credentials.secret_key,
+            session_token=credentials.session_token,
+        )
     if endpoint:
         parsed = urlparse(endpoint)
-        return pafs.S3FileSystem(
-            endpoint_override=parsed.netloc or parsed.path,
-            scheme=parsed.scheme or "https",
-            region=region,
-            **keys,
-        )
-    return pafs.S3FileSystem(region=region, **keys)
+        options.update(endpoint_override=parsed.netloc or parsed.path, scheme=parsed.scheme or "https")
+    return pafs.S3FileSystem(**options)
 
 
 def filesystem(location: Location, region: str | None = None) -> pafs.FileSystem:
@@ -120,7 +161,7 @@ def filesystem(location: Location, region: str | None = None) -> pafs.FileSystem
         credentials = credentials_for_bucket(location.bucket)
     except SourceError as exc:
         return pafs.PyFileSystem(_Unreadable(exc))
-    return _s3_filesystem(region or default_region(), s3_endpoint(), credentials)
+    return _s3_filesystem(region or default_region(), s3_endpoint(), credentials, s3_request_timeout())
 
 
 class _Unreadable(pafs.FileSystemHandler):  # type: ignore[misc]  # pyarrow has no type information
@@ -141,6 +182,50 @@ class _Unreadable(pafs.FileSystemHandler):  # type: ignore[misc]  # pyarrow has 
     get_file_info = get_file_info_selector = create_dir = delete_dir = delete_dir_contents = _fail
     delete_root_dir_contents = delete_file = move = copy_file = _fail
     open_input_stream = open_input_file = open_output_stream = open_append_stream = _fail
+
+
+def explain_read_error(uri: str, exc: BaseException, region: str | None = None) -> BaseException:
+    """A precise error for a failed GetObject or HeadObject of an S3 object, in place of pyarrow's vague one.
+
+    A HeadObject error has no body to say why; and pyarrow 26 (AWS C++ SDK) reports a GetObject error on a file
+    system that has already read an object with the HTTP status's code and an empty message (InvalidObjectState
+    becomes ``ACCESS_DENIED``), and for an object smaller than S3's error document ``INTERNAL_FAILURE ... Failed
+    to flush response stream``. On either error this asks S3 again with boto3 for one byte and returns a
+    SourceError naming S3's error code and what it means; ``exc`` itself for anything else, and when the second
+    request succeeds (the failure was transient). Only the code is kept: S3's messages are checked for ``kms:``
+    but never recorded.
+    """
+    location = parse_uri(uri)
+    failed_call = any(f"during {call} operation" in str(exc) for call in ("GetObject", "HeadObject"))
+    if location.scheme != "s3" or not isinstance(exc, OSError) or not failed_call:
+        return exc
+    try:
+        client = s3_client(region, location.bucket)
+        client.get_object(Bucket=location.bucket, Key=location.path, Range="bytes=0-0")["Body"].close()  # type: ignore[attr-defined]
+    except SourceError as probe:  # the member role cannot be assumed any more
+        return probe
+    except Exception as probe:  # noqa: BLE001 - whatever S3 answers now is the precise reason
+        code = error_code(probe)
+        return SourceError(f"GetObject failed: {code}{_read_hint(code, probe)}")
+    return exc
+
+
+def _read_hint(code: str, exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    details = response if isinstance(response, dict) else {}
+    message = str(details.get("Error", {}).get("Message", ""))
+    if code in ("AccessDenied", "403") and "kms:" in message:
+        return " (the role may not decrypt the object with its SSE-KMS key: kms:Decrypt)"
+    if code in ("AccessDenied", "403"):
+        return " (the role may not s3:GetObject it)"
+    if code == "InvalidObjectState":
+        storage_class = details.get("StorageClass")
+        known = isinstance(storage_class, str) and re.fullmatch(r"[A-Z_]{1,32}", storage_class)
+        where = f" in {storage_class}" if known else ""
+        return f" (archived{where}; restore it to scan it)"
+    if code in ("NoSuchKey", "404"):
+        return " (deleted since it was listed)"
+    return ""
 
 
 MAX_METADATA_BYTES = 64 * 1024 * 1024  # far above any real metadata file; a stray huge one cannot fill the driver
@@ -168,17 +253,33 @@ def s3_client(region: str | None = None, bucket: str | None = None) -> object:
 
 
 def s3_client_with(credentials: Credentials | None, region: str | None = None) -> object:
-    """A boto3 S3 client with ``credentials`` (an assumed role's), or the default credential chain for None."""
+    """A boto3 S3 client with ``credentials`` (an assumed role's), or the default credential chain for None.
+
+    Its calls are retried in botocore's standard mode (exponential backoff with jitter) up to S3_MAX_ATTEMPTS.
+    """
     import boto3
 
+    config = s3_client_config()
     if credentials is None:
-        return boto3.client("s3", region_name=region or default_region())
+        return boto3.client("s3", region_name=region or default_region(), config=config)
     return boto3.client(
         "s3",
         region_name=region or default_region(),
+        config=config,
         aws_access_key_id=credentials.access_key,
         aws_secret_access_key=credentials.secret_key,
         aws_session_token=credentials.session_token,
+    )
+
+
+def s3_client_config() -> Config:
+    """The botocore Config of the S3 clients: retries and timeouts as for pyarrow's file system."""
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": S3_MAX_ATTEMPTS},
+        connect_timeout=S3_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=s3_request_timeout(),
     )
 
 

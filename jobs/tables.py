@@ -102,6 +102,21 @@ RUNS = pa.schema(
     ]
 )
 
+# Written by the scan when fingerprints are enabled (jobs/fingerprint_key.py): one row per kept fingerprint of a
+# finding's values. Join to findings on finding_id; carried findings point at the run that wrote theirs.
+FINGERPRINTS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("scanned_at", UTC_TIMESTAMP),
+        ("finding_id", pa.string()),
+        ("asset", pa.string()),
+        ("column", pa.string()),
+        ("entity_type", pa.string()),
+        ("fingerprint", pa.string()),
+        ("key_id", pa.string()),
+    ]
+)
+
 # Written by the coverage job (jobs/coverage.py), not by the scan: one row per bucket, prefix or catalog table
 # checked, per coverage run.
 COVERAGE = pa.schema(

@@ -261,7 +261,7 @@ def test_empty_file_gives_the_defaults(tmp_path):
             {"sampling": {}, "detector": {}},
             "unknown configuration section(s) ['detector']; "
             "valid sections are: ['accounts', 'allow_list', 'custom_identifiers', 'detectors', 'events', 'filters', "
-            "'inventory', 'jdbc', 'metrics', 'presidio', 'read', 'sampling', 'scoring', 'unload']",
+            "'fingerprints', 'inventory', 'jdbc', 'metrics', 'presidio', 'read', 'sampling', 'scoring', 'unload']",
         ),
         (["sampling"], "the configuration must be a mapping of sections, got list"),
         ({"sampling": [1]}, "section 'sampling' must be a mapping, got [1]"),

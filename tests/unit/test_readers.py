@@ -375,6 +375,14 @@ def test_text_utf16_with_bom_is_decoded(tmp_path: Path) -> None:
     assert got == report("text", 2, len(data))
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_text_utf16_without_bom_is_decoded_with_a_note(tmp_path: Path, codec: str) -> None:
+    data = "no BOM\nzwei\n".encode(codec)
+    batches, got = read_lines(tmp_path, "notes.txt", data)
+    assert batches == [["no BOM", "zwei"]]
+    assert got == report("text", 2, len(data), notes=[f"{codec.upper()} text without a byte order mark"])
+
+
 def test_text_invalid_utf8_bytes_are_replaced(tmp_path: Path) -> None:
     data = b"ok\nbad \xff\xfe byte\n"
     batches, got = read_lines(tmp_path, "app.log", data)
@@ -433,7 +441,6 @@ def test_line_longer_than_max_line_chars_is_split_into_pieces(tmp_path: Path, mo
     [
         ("empty.csv", b"", "empty object"),
         ("notes.txt", b"\x00\x01\x02\x03binary\x00", "binary content that is not a supported format"),
-        ("notes.txt", "no BOM".encode("utf-16-le"), "binary content that is not a supported format"),
         (
             "archive.gz",
             gzip.compress(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
@@ -448,3 +455,138 @@ def test_unsupported_objects_raise_with_reason(tmp_path: Path, name: str, data: 
     with pytest.raises(UnsupportedObject) as raised:
         reader.open()
     assert str(raised.value) == message
+
+
+# --- hostile input (issue 9): precise reasons, nothing lost that can be read -------------------------------------
+
+
+def read_everything(reader: ObjectReader) -> None:
+    if reader.open().structured:
+        for _ in reader.columns():
+            pass
+    else:
+        for _ in reader.lines():
+            pass
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("app.log.gz", b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4, "gzip data is corrupt (invalid block type)"),
+        ("app.log.bz2", b"BZh9" + bytes(range(256)), "bzip2 data is corrupt (invalid bz2 data)"),
+        ("app.log.zst", zstandard.ZstdCompressor().compress(b"x" * 100)[:-3], "zstd data is truncated: the object "
+         "ends inside the compressed stream"),
+        ("people.parquet", b"PAR1" + b"\x00" * 20,
+         "no Parquet footer at the end: the file is truncated or not Parquet"),
+        ("people.parquet", b"PAR1" + b"\x00" * 20 + b"\xff\xff\x00\x00PAR1",
+         "damaged Parquet footer: it claims more metadata than the file holds"),
+        ("doc.json", b"[" * 101 + b"]" * 101, "JSON nested more than 100 levels deep"),
+        ("doc.json", b'{"a":' * 101 + b"1" + b"}" * 101 + b"\n", "a JSON record nested more than 100 levels deep"),
+        ("doc.json", b'[{"a": 1}, ', "not a valid JSON document: Expecting value (line 1, column 12)"),
+    ],
+)  # fmt: skip
+def test_damaged_content_raises_a_source_error_naming_the_damage(
+    tmp_path: Path, name: str, data: bytes, message: str
+) -> None:
+    with pytest.raises(SourceError) as raised:
+        read_everything(reader_for(tmp_path, name, data))
+    assert str(raised.value) == message
+
+
+def test_lines_decoded_before_a_truncated_stream_are_read_before_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs.readers, "TEXT_CHUNK_BYTES", 64)
+    text = b"".join(b"line %04d of the log\n" % i for i in range(2000))
+    reader = reader_for(tmp_path, "app.log.gz", gzip.compress(text, mtime=0)[:-30])
+    reader.open()
+    lines: list[str] = []
+    with pytest.raises(SourceError, match=r"^gzip data is truncated: the object ends inside the compressed stream$"):
+        for batch in reader.lines():
+            lines.extend(batch.to_pylist())
+    assert lines == [f"line {i:04d} of the log" for i in range(len(lines))] and len(lines) > 1900
+
+
+def test_parquet_under_a_csv_name_is_read_as_parquet_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "source.parquet"
+    pq.write_table(pa.table({"id": ["1", "2"]}), path)
+    values, got = read_columns(tmp_path, "people.csv", path.read_bytes())
+    assert values == {"id": ["1", "2"]}
+    assert (got.format, got.notes) == ("parquet", ["content is Parquet although the name says csv"])
+
+
+def test_invalid_utf8_in_a_csv_is_replaced_with_a_note_instead_of_failing_the_object(tmp_path: Path) -> None:
+    values, got = read_columns(tmp_path, "people.csv", b"id,name\n1,Ad\xff\n2,Bob\n")
+    assert values == {"id": ["1", "2"], "name": ["Ad\ufffd", "Bob"]}
+    assert got.notes == ["invalid UTF-8 bytes replaced"]
+
+
+def test_a_csv_with_a_stray_nul_is_read_not_skipped_as_binary(tmp_path: Path) -> None:
+    values, _ = read_columns(tmp_path, "people.csv", b"id,name\n1,A\x00da\n2,Bob\n" + b"3,Carol\n" * 10)
+    assert values["name"][:2] == ["A\x00da", "Bob"]
+
+
+def test_a_first_record_longer_than_a_block_is_read_with_a_larger_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs.readers, "BLOCK_BYTES", 1024)
+    long = "x" * 5000
+    values, got = read_columns(tmp_path, "notes.csv", f"id,note\n1,{long}\n2,short\n".encode())
+    assert values == {"id": ["1", "2"], "note": [long, "short"]}
+    assert got.rows == 2
+
+
+def test_a_record_longer_than_the_largest_block_is_a_precise_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs.readers, "BLOCK_BYTES", 1 << 20)
+    monkeypatch.setattr(jobs.readers, "MAX_BLOCK_BYTES", 1 << 20)
+    reader = reader_for(tmp_path, "notes.csv", b"id,note\n1," + b"x" * (3 << 20) + b"\n")
+    with pytest.raises(SourceError, match=r"^a record too long to read in blocks of 1 MiB$"):
+        read_everything(reader)
+
+
+def test_a_json_line_longer_than_the_record_limit_is_refused_before_pyarrow_parses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs.readers, "MAX_RECORD_BYTES", 100)
+    monkeypatch.setattr(jobs.readers, "CHECK_READ_BYTES", 64)  # the line arrives in pieces, as a long one does
+    # Deep nesting after the limit: never reached, since the line is refused first.
+    reader = reader_for(
+        tmp_path, "doc.json", b'{"v": "' + b"x" * 200 + b'", "w": ' + b"[" * 50000 + b"]" * 50000 + b"}\n"
+    )
+    with pytest.raises(SourceError, match=r"^a record too long to read in blocks of 8 MiB$"):
+        read_everything(reader)
+
+
+def test_deep_nesting_split_across_reads_is_still_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jobs.readers, "CHECK_READ_BYTES", 64)  # the depth check sees the line in many pieces
+    reader = reader_for(tmp_path, "doc.json", b'{"ok": 1}\n' + b'{"a":' * 500 + b"1" + b"}" * 500)  # no final newline
+    with pytest.raises(SourceError, match=r"^a JSON record nested more than 100 levels deep$"):
+        read_everything(reader)
+
+
+def test_an_empty_stream_once_decompressed_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    with pytest.raises(UnsupportedObject, match=r"^empty once gzip-decompressed$"):
+        reader_for(tmp_path, "empty.csv.gz", gzip.compress(b"")).open()
+
+
+def test_an_object_deleted_since_listing_is_skipped_and_a_changed_one_is_noted(tmp_path: Path) -> None:
+    missing = ObjectReader(
+        pafs.LocalFileSystem(), str(tmp_path / "gone.csv"), guess_from_name("gone.csv"), Limits(None, None)
+    )
+    with pytest.raises(jobs.readers.ObjectGone, match=r"^deleted since it was listed$"):
+        missing.open()
+    path = tmp_path / "people.csv"
+    path.write_bytes(CSV)
+    changed = ObjectReader(
+        pafs.LocalFileSystem(), str(path), guess_from_name("people.csv"), Limits(None, None), None, 10
+    )
+    assert changed.open().notes == [
+        f"changed after it was listed (10 bytes then, {len(CSV)} when read); the content read is the newer one"
+    ]
+
+
+def test_a_csv_header_with_a_lone_carriage_return_ends_there_as_pyarrow_reads_it(tmp_path: Path) -> None:
+    values, _ = read_columns(tmp_path, "people.csv", b"id\rname\n1\n")
+    assert values == {"id": ["name", "1"]}
