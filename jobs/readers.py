@@ -443,18 +443,13 @@ class ObjectReader:
         return max(1, self._limits.rows // groups)  # floor: together they stay within the row limit
 
 
-class _CountingReader:
-    """A read-only file object over a pyarrow stream that adds the bytes it hands out to a ReadReport."""
+class _ReadOnlyFile:
+    """The file-object protocol pa.PythonFile needs around a ``read`` of one's own: readable, not seekable."""
 
-    def __init__(self, raw: pa.NativeFile, report: ReadReport) -> None:
-        self._raw = raw
-        self._report = report
-        self.closed = False
+    closed = False
 
     def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size if size is not None and size >= 0 else None)
-        self._report.bytes_read += len(data)
-        return bytes(data)
+        raise NotImplementedError
 
     def readable(self) -> bool:
         return True
@@ -466,7 +461,20 @@ class _CountingReader:
         self.closed = True
 
 
-class _Decompressing:
+class _CountingReader(_ReadOnlyFile):
+    """A read-only file object over a pyarrow stream that adds the bytes it hands out to a ReadReport."""
+
+    def __init__(self, raw: pa.NativeFile, report: ReadReport) -> None:
+        self._raw = raw
+        self._report = report
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size if size is not None and size >= 0 else None)
+        self._report.bytes_read += len(data)
+        return bytes(data)
+
+
+class _Decompressing(_ReadOnlyFile):
     """A read-only file object over a decompressing stream, raising SourceError when the data is cut or corrupt.
 
     pyarrow's own OSError names neither the codec nor whether the stream was cut short or damaged.
@@ -475,7 +483,6 @@ class _Decompressing:
     def __init__(self, stream: pa.NativeFile, codec: str) -> None:
         self._stream = stream
         self._codec = codec
-        self.closed = False
 
     def read(self, size: int = -1) -> bytes:
         try:
@@ -486,17 +493,8 @@ class _Decompressing:
                 raise
             raise SourceError(f"{CODEC_NAMES[self._codec]} data {problem}") from exc
 
-    def readable(self) -> bool:
-        return True
 
-    def seekable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.closed = True
-
-
-class _CheckedText:
+class _CheckedText(_ReadOnlyFile):
     """A read-only file object handing out ``raw``'s bytes as valid UTF-8, invalid sequences replaced by U+FFFD.
 
     One stray byte would otherwise fail a whole CSV or JSON object in pyarrow. With ``json_lines``, every line is
@@ -512,7 +510,6 @@ class _CheckedText:
         self._json_lines = json_lines
         self._done = False
         self.replaced = False
-        self.closed = False
 
     def read(self, size: int = -1) -> bytes:
         want = size if size is not None and size >= 0 else None
@@ -539,15 +536,6 @@ class _CheckedText:
             self._line = bytearray(data[cut:]) if cut else bytearray()
         if len(self._line) > MAX_RECORD_BYTES:
             raise SourceError(_too_long(MAX_BLOCK_BYTES))
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.closed = True
 
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"')

@@ -17,6 +17,7 @@ from pyspark.sql import DataFrame, SparkSession
 from classifiers.config import DetectionConfig
 from classifiers.text_analysis import TextAnalysisSettings
 from jobs.config import Sampling
+from jobs.readers import ObjectReader
 from jobs.tables import FINDINGS
 
 # The spaCy model the test environment installs (requirements/spacy-model.txt); production names the
@@ -174,3 +175,14 @@ class DenyingSts:
         if arguments["RoleArn"] == self.denied:
             raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized"}}, "AssumeRole")
         return self.client.assume_role(**arguments)
+
+
+def read_whole(reader: ObjectReader) -> ObjectReader:
+    """Open ``reader`` and read its object to the end, as the scan does; returns it for its report."""
+    if reader.open().structured:
+        for _ in reader.columns():
+            pass
+    else:
+        for _ in reader.lines():
+            pass
+    return reader

@@ -16,6 +16,7 @@ import jobs.readers
 from classifiers.errors import SourceError
 from jobs.formats import guess_from_name
 from jobs.readers import Limits, ObjectReader, ReadReport, UnsupportedObject
+from tests.helpers import read_whole
 
 CSV = b"id,zip,name\n1,00123,Ada\n2,0042,Bob\n"
 
@@ -460,15 +461,6 @@ def test_unsupported_objects_raise_with_reason(tmp_path: Path, name: str, data: 
 # --- hostile input (issue 9): precise reasons, nothing lost that can be read -------------------------------------
 
 
-def read_everything(reader: ObjectReader) -> None:
-    if reader.open().structured:
-        for _ in reader.columns():
-            pass
-    else:
-        for _ in reader.lines():
-            pass
-
-
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
@@ -489,7 +481,7 @@ def test_damaged_content_raises_a_source_error_naming_the_damage(
     tmp_path: Path, name: str, data: bytes, message: str
 ) -> None:
     with pytest.raises(SourceError) as raised:
-        read_everything(reader_for(tmp_path, name, data))
+        read_whole(reader_for(tmp_path, name, data))
     assert str(raised.value) == message
 
 
@@ -543,7 +535,7 @@ def test_a_record_longer_than_the_largest_block_is_a_precise_error(
     monkeypatch.setattr(jobs.readers, "MAX_BLOCK_BYTES", 1 << 20)
     reader = reader_for(tmp_path, "notes.csv", b"id,note\n1," + b"x" * (3 << 20) + b"\n")
     with pytest.raises(SourceError, match=r"^a record too long to read in blocks of 1 MiB$"):
-        read_everything(reader)
+        read_whole(reader)
 
 
 def test_a_json_line_longer_than_the_record_limit_is_refused_before_pyarrow_parses_it(
@@ -556,14 +548,14 @@ def test_a_json_line_longer_than_the_record_limit_is_refused_before_pyarrow_pars
         tmp_path, "doc.json", b'{"v": "' + b"x" * 200 + b'", "w": ' + b"[" * 50000 + b"]" * 50000 + b"}\n"
     )
     with pytest.raises(SourceError, match=r"^a record too long to read in blocks of 8 MiB$"):
-        read_everything(reader)
+        read_whole(reader)
 
 
 def test_deep_nesting_split_across_reads_is_still_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jobs.readers, "CHECK_READ_BYTES", 64)  # the depth check sees the line in many pieces
     reader = reader_for(tmp_path, "doc.json", b'{"ok": 1}\n' + b'{"a":' * 500 + b"1" + b"}" * 500)  # no final newline
     with pytest.raises(SourceError, match=r"^a JSON record nested more than 100 levels deep$"):
-        read_everything(reader)
+        read_whole(reader)
 
 
 def test_an_empty_stream_once_decompressed_is_skipped_with_its_reason(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from jobs.config import load_config
 from jobs.formats import guess_from_name, utf16_without_bom
 from jobs.readers import MAX_LINE_CHARS, Limits, ObjectReader, json_depth, json_too_deep
 from jobs.scan_task import engine_for, scan_object
+from tests.helpers import read_whole
 
 # database=None: nothing is written into the working tree; derandomize: the same examples on every run, unless
 # PIISCAN_PROPERTY_EXAMPLES asks for a bigger, random hunt (PIISCAN_PROPERTY_EXAMPLES=5000 pytest this file).
@@ -62,13 +63,7 @@ def compressed(data: bytes, name: str) -> bytes:
 def read_all(path: Path, name: str) -> ObjectReader:
     """Open and read the object whole, as the scan does."""
     reader = ObjectReader(pafs.LocalFileSystem(), str(path), guess_from_name(name), Limits(rows=None, bytes=None))
-    if reader.open().structured:
-        for _ in reader.columns():
-            pass
-    else:
-        for _ in reader.lines():
-            pass
-    return reader
+    return read_whole(reader)
 
 
 @PROPERTIES
