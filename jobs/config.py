@@ -256,13 +256,15 @@ def parse_config(raw: Mapping[str, Any]) -> ScanConfig:
 def load_config(path: Path | str | None = None) -> ScanConfig:
     """Read and validate the YAML file at ``path`` (the shipped conf/scan.yaml when None).
 
-    Also checks that the environment variables it names (``accounts[].external_id_env``) are set.
+    Also checks that the environment variables it names (``accounts[].external_id_env``,
+    ``fingerprints.key_env``) are set.
     """
     path = Path(path) if path is not None else DEFAULT_CONFIG
     raw = read_yaml(path, "configuration file")
     try:
         config = parse_config(raw)
         config.accounts.check_environment()  # here, not in parse_config: Spark tasks parse the raw mapping again
+        config.fingerprints.check_environment()
         return config
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc

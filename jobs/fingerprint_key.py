@@ -41,6 +41,15 @@ class FingerprintSettings:
         if not isinstance(self.limit, int) or isinstance(self.limit, bool) or self.limit < 1:
             raise ConfigError(f"fingerprints.limit must be a positive integer, got {self.limit!r}")
 
+    def check_environment(self) -> None:
+        """ConfigError when the key's environment variable is unset or too short.
+
+        Checked when the file is loaded, so a scan fails before Spark starts; a key in Secrets Manager is read when
+        the run starts.
+        """
+        if self.enabled and self.secret_id is None:
+            fingerprinter_for(self)
+
 
 def fingerprinter_for(settings: FingerprintSettings, secrets_client: Any = None) -> Fingerprinter | None:
     """The run's Fingerprinter, or None when fingerprints are off. Raises ConfigError when the key is unusable."""

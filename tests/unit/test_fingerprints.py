@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import boto3
 import pyarrow as pa
@@ -14,7 +15,7 @@ from classifiers.engine import Engine
 from classifiers.errors import ConfigError
 from classifiers.fingerprints import Fingerprinter, bottom, canonical, smallest
 from classifiers.tally import ColumnTally
-from jobs.config import parse_config
+from jobs.config import load_config, parse_config
 from jobs.fingerprint_key import FingerprintSettings, fingerprinter_for
 
 KEY = b"piiscan-test-key-0123456789"
@@ -139,3 +140,17 @@ def test_key_from_secrets_manager(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError) as missing:
         fingerprinter_for(FingerprintSettings(enabled=True, secret_id="piiscan/none"), client)
     assert str(missing.value) == "cannot read the fingerprint key from secret 'piiscan/none': ResourceNotFoundException"
+
+
+def test_an_unset_key_variable_fails_loading_the_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "scan.yaml"
+    path.write_text("fingerprints:\n  enabled: true\n  key_env: MY_FP_KEY\n")
+    monkeypatch.delenv("MY_FP_KEY", raising=False)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == (
+        f"{path}: fingerprints are enabled but the environment variable MY_FP_KEY is not set; set it to a secret key "
+        "(for example: export MY_FP_KEY=$(openssl rand -hex 32)) or set fingerprints.secret_id"
+    )
+    monkeypatch.setenv("MY_FP_KEY", KEY.decode())
+    assert load_config(path).fingerprints == FingerprintSettings(enabled=True, key_env="MY_FP_KEY")
