@@ -17,11 +17,13 @@ import importlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from classifiers.arrow_buffers import few_distinct, offsets_and_data
 from classifiers.columns import normalise_column_name
 from classifiers.config import DetectionConfig
 from classifiers.detector import Detector
@@ -56,6 +58,9 @@ class _ColumnPlan:
     prefilter: str
     unconditional: tuple[int, ...]  # pattern indexes
     keyword_gated: tuple[int, ...]  # detector indexes whose patterns run only on values with a keyword
+    pattern_groups: tuple[tuple[int, ...], ...]  # the unconditional patterns in runs for group testing
+    gated_keywords: str  # one alternation of the keyword-gated detectors' keywords
+    whole_value_validated: frozenset[int]  # unconditional patterns that _reject_invalid_digit_values validates
 
 
 @dataclass
@@ -70,8 +75,7 @@ class _PreparedColumn:
     accepted: dict[int, set[str]]  # value index -> entity types accepted in it (filled by _scan_patterns)
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):
     start: int
     end: int
     detector_index: int
@@ -221,8 +225,7 @@ class Engine:
 
     def _prepare(self, values: pa.Array | pa.ChunkedArray, tally: ColumnTally) -> _PreparedColumn | None:
         """The per-column steps before the regex passes; None for a batch without non-empty values."""
-        strings = as_strings(values)
-        strings = pc.filter(strings, pc.and_kleene(pc.is_valid(strings), pc.not_equal(strings, "")))
+        strings = _non_empty(as_strings(values))
         seen = len(strings)
         if seen == 0:
             return None
@@ -274,24 +277,35 @@ class Engine:
         parts = [column.strings for column in columns]
         strings = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
         starts = np.cumsum([0] + [len(part) for part in parts])
-        rows = np.flatnonzero(pc.match_substring_regex(strings, plan.prefilter).to_numpy(zero_copy_only=False))
+        rows = np.flatnonzero(_matches(parts, plan.prefilter))
         if rows.size == 0:
             return
         column_of = np.searchsorted(starts, rows, side="right") - 1
         candidates = strings.take(pa.array(rows))
         keyword_hits: dict[int, np.ndarray] = {}
         tallies = [column.tally for column in columns]
-        per_value = self._patterns_per_candidate(candidates, plan, keyword_hits, tallies, column_of)
+        per_value, digits_only = self._patterns_per_candidate(candidates, plan, keyword_hits, tallies, column_of)
         hit_rows = sorted(per_value)
         if not hit_rows:
             return
         texts: list[str] = candidates.take(pa.array(hit_rows, type=pa.int64())).to_pylist()
-        for row, text in zip(hit_rows, texts, strict=True):
-            index = int(column_of[row])
+        whole_value = plan.whole_value_validated
+        hit = np.array(hit_rows, dtype=np.int64)
+        # Python lists: indexing numpy arrays one element at a time costs more than the rest of a simple row.
+        column_indexes = column_of[hit].tolist()
+        positions = (rows[hit] - starts[column_of[hit]]).tolist()
+        pure_digits = digits_only[hit].tolist()
+        for row, text, index, position, digits in zip(
+            hit_rows, texts, column_indexes, positions, pure_digits, strict=True
+        ):
             column = columns[index]
-            found = self._tally_value(text, per_value[row], keyword_hits, row, column.hinted, column.tally)
+            indexes = per_value[row]
+            if digits and len(indexes) == 1 and indexes[0] in whole_value:
+                found = self._accept_whole_value(text, indexes[0], keyword_hits, row, column.tally)
+            else:
+                found = self._tally_value(text, indexes, keyword_hits, row, column.hinted, column.tally)
             if found:
-                column.accepted[int(rows[row] - starts[index])] = found
+                column.accepted[position] = found
 
     def _analyse_text(
         self, strings: pa.Array, accepted: dict[int, set[str]], tally: ColumnTally, excluded: frozenset[str]
@@ -409,7 +423,12 @@ class Engine:
                 elif self._keywords[index] is not None:
                     gated.append(index)
                     alternatives.append(f"(?i:{self._keywords[index]})")
-            plan = _ColumnPlan("|".join(alternatives), tuple(unconditional), tuple(gated))
+            groups = tuple(
+                tuple(unconditional[i : i + PATTERN_GROUP]) for i in range(0, len(unconditional), PATTERN_GROUP)
+            )
+            keywords = "|".join(f"(?:{self._keywords[index]})" for index in gated)
+            validated = frozenset(unconditional) & frozenset(self._vector_validators)
+            plan = _ColumnPlan("|".join(alternatives), tuple(unconditional), tuple(gated), groups, keywords, validated)
             self._plans[(hinted, excluded)] = plan
         return plan
 
@@ -420,8 +439,8 @@ class Engine:
         keyword_hits: dict[int, np.ndarray],
         tallies: Sequence[ColumnTally],
         column_of: np.ndarray,
-    ) -> dict[int, list[int]]:
-        """Candidate row -> the pattern indexes that match it, for the rows some pattern matches.
+    ) -> tuple[dict[int, list[int]], np.ndarray]:
+        """Candidate row -> the pattern indexes that match it; and which candidates are pure-digit values.
 
         ``column_of`` gives the index in ``tallies`` of each candidate's column. Rows without a match have no
         entry (most candidates of an id column once _reject_invalid_digit_values dropped them). Fills
@@ -441,34 +460,29 @@ class Engine:
         if has_digits_only:
             lengths = np.asarray(pc.binary_length(candidates).to_numpy(zero_copy_only=False), dtype=np.int64)
         digit_lengths = np.unique(lengths[digits_only]).tolist()
-        subsets: dict[tuple[int, ...], tuple[np.ndarray, pa.Array]] = {(): (~digits_only, others)}
-        pattern_hits: dict[int, np.ndarray] = {}
-        for index in plan.unconditional:
-            pattern = self._patterns[index]
-            selected: np.ndarray | None = None  # the candidates the regex runs on (None: all)
-            subset = candidates
-            if has_digits_only and index in self._digit_lengths:
-                low, high = self._digit_lengths[index]
-                possible = tuple(length for length in digit_lengths if low <= length <= high)
-                if len(possible) < len(digit_lengths):
-                    if possible not in subsets:
-                        chosen = ~digits_only | np.isin(lengths, possible)
-                        subsets[possible] = (chosen, candidates.filter(pa.array(chosen)))
-                    selected, subset = subsets[possible]
-            if selected is None:
-                mask = pc.match_substring_regex(candidates, pattern.regex)
-                pattern_hits[index] = mask.to_numpy(zero_copy_only=False)
-            else:
-                pattern_hits[index] = np.zeros(len(candidates), dtype=bool)
-                if len(subset):
-                    mask = pc.match_substring_regex(subset, pattern.regex)
-                    pattern_hits[index][selected] = mask.to_numpy(zero_copy_only=False)
+        subsets: dict[tuple[int, ...], np.ndarray] = {}
+
+        def selection(index: int) -> np.ndarray | None:
+            """The candidates pattern ``index`` can match (None: all of them)."""
+            if not has_digits_only or index not in self._digit_lengths:
+                return None
+            low, high = self._digit_lengths[index]
+            possible = tuple(length for length in digit_lengths if low <= length <= high)
+            if len(possible) == len(digit_lengths):
+                return None
+            if possible not in subsets:
+                subsets[possible] = ~digits_only | np.isin(lengths, possible)
+            return subsets[possible]
+
+        pattern_hits = self._group_tested(
+            candidates, [(group, [selection(i) for i in group]) for group in plan.pattern_groups]
+        )
         self._reject_invalid_digit_values(candidates, digits_only, pattern_hits, tallies, column_of)
         for index, mask in pattern_hits.items():
             for row in np.flatnonzero(mask).tolist():
                 per_value.setdefault(row, []).append(index)
-        for detector_index in plan.keyword_gated:
-            hits = self._keyword_mask(candidates, detector_index, digits_only, others)
+        gated_hits = self._gated_keyword_hits(candidates, plan, digits_only, others)
+        for detector_index, hits in gated_hits.items():
             keyword_hits[detector_index] = hits
             rows = np.flatnonzero(hits)
             if rows.size == 0:
@@ -480,7 +494,70 @@ class Engine:
                     for row in rows[np.flatnonzero(mask)].tolist():
                         per_value.setdefault(row, []).append(index)
         self._add_keyword_hits(candidates, per_value, keyword_hits, digits_only, others)
-        return per_value
+        return per_value, digits_only
+
+    def _group_tested(
+        self, candidates: pa.Array, groups: Sequence[tuple[tuple[int, ...], list[np.ndarray | None]]]
+    ) -> dict[int, np.ndarray]:
+        """Pattern index -> which candidates it matches, for every pattern of ``groups``.
+
+        Each group comes with its patterns' selections (the candidates each can match; None for all). One pass of
+        the group's alternation over the candidates any member can match finds where some member matches; each
+        member then runs only there. A value matches an alternation exactly where it matches one of its members, so
+        the masks are those of one pass per pattern, at a fraction of the passes: most candidates match one or two
+        patterns of the dozens that run on them.
+        """
+        hits: dict[int, np.ndarray] = {}
+        everything = np.ones(len(candidates), dtype=bool)
+        for group, selections in groups:
+            for index in group:
+                hits[index] = np.zeros(len(candidates), dtype=bool)
+            narrowed = [s for s in selections if s is not None]
+            scope = everything if len(narrowed) < len(selections) else np.logical_or.reduce(narrowed)
+            if not scope.any():
+                continue
+            rows = np.flatnonzero(scope)
+            if len(group) > 1:
+                subset = candidates if rows.size == len(candidates) else candidates.take(pa.array(rows))
+                alternation = "|".join(f"(?:{self._patterns[i].regex})" for i in group)
+                rows = rows[pc.match_substring_regex(subset, alternation).to_numpy(zero_copy_only=False)]
+            for index, selected in zip(group, selections, strict=True):
+                own = rows if selected is None else rows[selected[rows]]
+                if own.size == 0:
+                    continue
+                subset = candidates if own.size == len(candidates) else candidates.take(pa.array(own))
+                hits[index][
+                    own[pc.match_substring_regex(subset, self._patterns[index].regex).to_numpy(zero_copy_only=False)]
+                ] = True
+        return hits
+
+    def _gated_keyword_hits(
+        self, candidates: pa.Array, plan: _ColumnPlan, digits_only: np.ndarray, others: pa.Array
+    ) -> dict[int, np.ndarray]:
+        """Detector index -> which candidates hold one of its keywords, for the plan's keyword-gated detectors.
+
+        One case-insensitive pass of all their keywords first: most candidates hold none, and then no detector's
+        own pass runs.
+        """
+        if not plan.keyword_gated:
+            return {}
+        hits = {index: np.zeros(len(candidates), dtype=bool) for index in plan.keyword_gated}
+        # Pure-digit values hold no keyword with another character: when all keywords have one, they are left out.
+        if others is not candidates and all(index in self._keywords_need_non_digit for index in plan.keyword_gated):
+            scope, positions = others, np.flatnonzero(~digits_only)
+        else:
+            scope, positions = candidates, np.arange(len(candidates))
+        if len(scope) == 0:
+            return hits
+        found = pc.match_substring_regex(scope, plan.gated_keywords, ignore_case=True)
+        rows = positions[found.to_numpy(zero_copy_only=False)]
+        if rows.size == 0:
+            return hits
+        subset = candidates.take(pa.array(rows))
+        keep = digits_only[rows]
+        for index in plan.keyword_gated:
+            hits[index][rows] = self._keyword_mask(subset, index, keep, subset.filter(pa.array(~keep)))
+        return hits
 
     def _keyword_mask(
         self, candidates: pa.Array, detector_index: int, digits_only: np.ndarray, others: pa.Array
@@ -573,19 +650,6 @@ class Engine:
         window = max(0, match.start - distance - MAX_KEYWORD_CHARS)
         return any(found.end() >= match.start - distance for found in regex.finditer(text, window, match.start))
 
-    def _is_something_else(
-        self, detector_index: int, start: int, end: int, text: str, shadows: list[tuple[int, int]]
-    ) -> bool:
-        """True for a match inside a longer UUID or hex hash, or right after an exclusion keyword of its detector.
-
-        ``0519-4038`` inside a UUID is no phone number and ``build 10.0.0.1`` no IP address; such matches are
-        not candidates at all, so they neither count nor lower the validator pass rate.
-        """
-        if any(s <= start and end <= e and (e - s) > (end - start) for s, e in shadows):
-            return True
-        regex = self._exclusion_words[detector_index]
-        return regex is not None and regex.search(text, max(0, start - EXCLUSION_WINDOW), start) is not None
-
     def _tally_value(
         self,
         text: str,
@@ -595,22 +659,38 @@ class Engine:
         hinted: frozenset[str],
         tally: ColumnTally,
     ) -> set[str]:
-        """Validate, de-overlap and context-check one candidate's matches; returns the entity types accepted."""
+        """Validate, de-overlap and context-check one candidate's matches; returns the entity types accepted.
+
+        A match inside a longer UUID or hex hash (``0519-4038`` is no phone number), or right after an exclusion
+        keyword of its detector (``build 10.0.0.1`` is no IP address), is not even a candidate: it neither counts
+        nor lowers the validator pass rate. This runs once per candidate value, in Python: it is kept lean.
+        """
         tried: dict[int, int] = {}
         validated: dict[int, int] = {}
         matches: list[_Match] = []
-        shadows = [m.span() for m in _SHADOWS.finditer(text)] if _MAY_SHADOW.search(text) else []
+        shadows = [m.span() for m in _SHADOWS.finditer(text)] if _MAY_SHADOW.search(text) else None
         for index in pattern_indexes:
             pattern = self._patterns[index]
-            detector = self.detectors[pattern.detector_index]
+            detector_index = pattern.detector_index
+            detector = self.detectors[detector_index]
+            exclusion = self._exclusion_words[detector_index]
             for found in pattern.compiled.finditer(text):
-                token = found.group(0)
-                if self._is_something_else(pattern.detector_index, found.start(), found.end(), text, shadows):
-                    continue  # not even a candidate: part of a UUID or hash, or a version number
-                tried[pattern.detector_index] = tried.get(pattern.detector_index, 0) + 1
+                start, end = found.span()
+                if shadows and any(s <= start and end <= e and (e - s) > (end - start) for s, e in shadows):
+                    continue
+                if exclusion is not None and exclusion.search(text, max(0, start - EXCLUSION_WINDOW), start):
+                    continue
+                tried[detector_index] = tried.get(detector_index, 0) + 1
+                token = found.group()
                 if detector.validate is None or detector.validate(token, detector.options):
-                    validated[pattern.detector_index] = validated.get(pattern.detector_index, 0) + 1
-                    matches.append(_Match(found.start(), found.end(), pattern.detector_index, pattern, token))
+                    validated[detector_index] = validated.get(detector_index, 0) + 1
+                    matches.append(_Match(start, end, detector_index, pattern, token))
+        for detector_index, count in tried.items():
+            entity = tally.entity(self.detectors[detector_index].entity_type)
+            entity.candidates += count
+            entity.validated += validated.get(detector_index, 0)
+        if not matches:
+            return set()
         accepted: dict[int, list[_Match]] = {}
         for match in _without_overlaps(matches):
             detector = self.detectors[match.detector_index]
@@ -622,10 +702,6 @@ class Engine:
                 if detector.keyword_distance is not None and not self._keyword_before(match, text):
                     continue
             accepted.setdefault(match.detector_index, []).append(match)
-        for detector_index, count in tried.items():
-            entity = tally.entity(self.detectors[detector_index].entity_type)
-            entity.candidates += count
-            entity.validated += validated.get(detector_index, 0)
         for detector_index, found_matches in accepted.items():
             detector = self.detectors[detector_index]
             entity = tally.entity(detector.entity_type)
@@ -636,6 +712,29 @@ class Engine:
             for match in found_matches:
                 self._record_match(entity, detector, match.token, match.pattern.name, match.pattern.score)
         return {self.detectors[i].entity_type for i in accepted}
+
+    def _accept_whole_value(
+        self, text: str, index: int, keyword_hits: dict[int, np.ndarray], row: int, tally: ColumnTally
+    ) -> set[str]:
+        """_tally_value for a pure-digit value that only pattern ``index`` of the plan's whole_value_validated hits.
+
+        Its one match is the whole value (_digit_fast_path_validators), which _reject_invalid_digit_values has
+        validated already; nothing shadows it, and its detector runs unconditionally in this plan (no context
+        needed). What is left is the allow list and the bookkeeping: card and id columns skip the rest.
+        """
+        pattern = self._patterns[index]
+        detector = self.detectors[pattern.detector_index]
+        entity = tally.entity(detector.entity_type)
+        entity.candidates += 1
+        entity.validated += 1
+        if self._allow_list.allows(text):
+            return set()
+        entity.matched_values += 1
+        entity.occurrences += 1
+        if _has_keyword(keyword_hits, pattern.detector_index, row):
+            entity.keyword_values += 1
+        self._record_match(entity, detector, text, pattern.name, pattern.score)
+        return {detector.entity_type}
 
     @property
     def fingerprint_limit(self) -> int:
@@ -657,6 +756,7 @@ class Engine:
 
 
 MAX_KEYWORD_CHARS = 64
+PATTERN_GROUP = 8  # patterns per group-testing pass (Engine._group_tested)
 CONCAT_BYTES = 1 << 30  # at most this many bytes of strings are concatenated for one shared regex pass
 PRESIDIO_SCORE_SAMPLE = 100  # accepted values per batch that Presidio scores (the rest of the budget is NER's)
 EXCLUSION_WINDOW = 16  # characters before a match searched for an exclusion keyword
@@ -786,6 +886,38 @@ def _chunks(columns: Sequence[_PreparedColumn]) -> list[Sequence[_PreparedColumn
 def _has_keyword(keyword_hits: dict[int, np.ndarray], detector_index: int, row: int) -> bool:
     hits = keyword_hits.get(detector_index)
     return hits is not None and bool(hits[row])
+
+
+def _matches(parts: Sequence[pa.Array], regex: str) -> np.ndarray:
+    """Which values of the concatenated ``parts`` match ``regex``, as one mask.
+
+    A part of few distinct values (statuses, countries, flags) is matched once per distinct value; the other parts
+    go through one pass together.
+    """
+    masks: list[np.ndarray | None] = []
+    direct: list[pa.Array] = []
+    for part in parts:
+        if few_distinct(part):
+            encoded = pc.dictionary_encode(part)
+            distinct = pc.match_substring_regex(encoded.dictionary, regex).to_numpy(zero_copy_only=False)
+            masks.append(distinct[encoded.indices.to_numpy(zero_copy_only=False)])
+        else:
+            masks.append(None)
+            direct.append(part)
+    if direct:
+        together = direct[0] if len(direct) == 1 else pa.concat_arrays(direct)
+        matched = pc.match_substring_regex(together, regex).to_numpy(zero_copy_only=False)
+        splits = iter(np.split(matched, np.cumsum([len(part) for part in direct])[:-1]))
+        masks = [next(splits) if mask is None else mask for mask in masks]
+    return np.concatenate([mask for mask in masks if mask is not None]) if masks else np.zeros(0, dtype=bool)
+
+
+def _non_empty(strings: pa.Array) -> pa.Array:
+    """``strings`` without its nulls and empty strings (the array itself when it has none: most columns)."""
+    offsets, _ = offsets_and_data(strings)
+    if strings.null_count == 0 and bool(np.all(offsets[1:] > offsets[:-1])):
+        return strings
+    return pc.filter(strings, pc.and_kleene(pc.is_valid(strings), pc.not_equal(strings, "")))
 
 
 def as_strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:

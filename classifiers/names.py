@@ -16,6 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from classifiers.arrow_buffers import few_distinct, offsets_and_data
+
 LOCALES = ("en_US", "en_GB", "en_IN", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "sv_SE", "pt_BR")
 PUNCTUATION = ".,;:'\"()"  # trimmed from words before they are looked up
 FULL_NAME_SCORE = 0.5  # a full name in title case is fairly specific; 100 % of a column reaches the threshold
@@ -60,8 +62,31 @@ def name_mask(strings: pa.Array, dictionary: NameDictionary, single_names: bool)
     """
     count = len(strings)
     matched = np.zeros(count, dtype=bool)
-    # The cheap test first: anything with digits or code punctuation is no name. pyarrow's case tests are
-    # slow on long strings, so they only see what is left.
+    # The cheapest test first, on each value's first byte alone: a value that starts with a lower-case letter is
+    # neither title nor upper case, and one that starts with a digit or code punctuation fails the character test
+    # of _name_mask. Most ids, amounts, timestamps, codes and words end here.
+    rows = np.flatnonzero(_may_start_a_name(strings))
+    candidates = np.zeros(count, dtype=bool)
+    if rows.size == 0:
+        return matched, candidates
+    remaining = strings.take(pa.array(rows))
+    # Columns of few distinct values (countries, statuses, codes) are looked at once per distinct value.
+    if few_distinct(remaining):
+        encoded = pc.dictionary_encode(remaining)
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        distinct_matched, distinct_candidates = _name_mask(encoded.dictionary, dictionary, single_names)
+        matched[rows], candidates[rows] = distinct_matched[indices], distinct_candidates[indices]
+    else:
+        matched[rows], candidates[rows] = _name_mask(remaining, dictionary, single_names)
+    return matched, candidates
+
+
+def _name_mask(strings: pa.Array, dictionary: NameDictionary, single_names: bool) -> tuple[np.ndarray, np.ndarray]:
+    """name_mask for values that passed its first-byte test."""
+    count = len(strings)
+    matched = np.zeros(count, dtype=bool)
+    # Anything with digits or code punctuation is no name. pyarrow's case tests are slow on long strings, so they
+    # only see what is left.
     plain = np.flatnonzero(
         pc.invert(pc.match_substring_regex(strings, r"[0-9@/_:#=<>]")).to_numpy(zero_copy_only=False)
     )
@@ -94,6 +119,24 @@ def name_mask(strings: pa.Array, dictionary: NameDictionary, single_names: bool)
     candidates = np.zeros(count, dtype=bool)
     candidates[rows] = sized
     return matched, candidates
+
+
+# First bytes that no name-shaped value starts with: lower-case letters (neither title nor upper case follows), and
+# the digits and code punctuation that the character test of name_mask rejects anywhere in a value.
+_NOT_A_NAME_START = np.zeros(256, dtype=bool)
+_NOT_A_NAME_START[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789@/_:#=<>", dtype=np.uint8)] = True
+
+
+def _may_start_a_name(strings: pa.Array) -> np.ndarray:
+    """Per value: False where its first byte alone rules out a name, or where it is null (empty values are kept)."""
+    offsets, data = offsets_and_data(strings)
+    starts, ends = offsets[:-1], offsets[1:]
+    may = np.ones(len(strings), dtype=bool)
+    present = ends > starts
+    may[present] = ~_NOT_A_NAME_START[data[starts[present]]]
+    if strings.null_count:
+        may &= pc.is_valid(strings).to_numpy(zero_copy_only=False)
+    return may
 
 
 def mask_name(value: str) -> str:

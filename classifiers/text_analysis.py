@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from classifiers.arrow_buffers import offsets_and_data
 from classifiers.errors import ConfigError
 from classifiers.names import PUNCTUATION, NameDictionary
 from classifiers.settings import reject_unknown
@@ -232,6 +233,16 @@ def is_prose(strings: pa.Array) -> bool:
     """True for a column of free text (comments, notes): values average 40+ characters and 5+ spaces."""
     if len(strings) == 0:
         return False
+    # Characters never outnumber UTF-8 bytes: a column that averages fewer than 40 bytes (most of them) is no prose.
+    if _mean_bytes(strings) < 40:
+        return False
     mean_length = pc.mean(pc.utf8_length(strings)).as_py() or 0.0
     mean_spaces = pc.mean(pc.count_substring(strings, " ")).as_py() or 0.0
     return bool(mean_length >= 40 and mean_spaces >= 5)
+
+
+def _mean_bytes(strings: pa.Array) -> float:
+    """The mean UTF-8 length of the non-null values, read off the offsets (bytes under a null can only raise it)."""
+    offsets, _ = offsets_and_data(strings)
+    valid = len(strings) - strings.null_count
+    return float(offsets[-1] - offsets[0]) / valid if valid else 0.0

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from classifiers import validators
+from classifiers.arrow_buffers import offsets_and_data
 from classifiers.detectors import europe, national_ids
 
 Digits = npt.NDArray[np.uint8]
@@ -42,9 +43,7 @@ def digit_matrices(strings: pa.Array, rows: npt.NDArray[np.intp]) -> dict[int, t
     """
     if rows.size == 0:
         return {}
-    _, offsets_buffer, data_buffer = strings.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int32, count=len(strings) + 1, offset=strings.offset * 4)
-    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    offsets, data = offsets_and_data(strings)
     starts = offsets[rows].astype(np.intp)
     lengths = offsets[rows + 1] - offsets[rows]
     groups: dict[int, tuple[npt.NDArray[np.intp], Digits]] = {}

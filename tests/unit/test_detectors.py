@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -287,3 +289,40 @@ def test_the_detector_catalogue_in_docs_is_current() -> None:
 
     documented = (Path(__file__).resolve().parents[2] / "docs" / "detectors.md").read_text()
     assert documented == catalogue(), "regenerate with: python -m classifiers.catalog > docs/detectors.md"
+
+
+def test_ipv4_checks_the_octets_exactly_as_the_ipaddress_module() -> None:
+    """validators.ipv4 checks octets in place; every form of octet, four at a time, gets ipaddress's answer."""
+
+    def reference(token: str) -> bool:
+        if any(len(octet) > 1 and octet.startswith("0") for octet in token.split(".")):
+            return False
+        try:
+            return str(ipaddress.IPv4Address(token)) not in ("0.0.0.0", "255.255.255.255")
+        except ValueError:
+            return False
+
+    forms = [
+        "0",
+        "00",
+        "1",
+        "01",
+        "10",
+        "99",
+        "199",
+        "249",
+        "250",
+        "255",
+        "256",
+        "999",
+        "1000",
+        "",
+        "a",
+        " 1",
+        "+1",
+        "٣",
+    ]
+    tokens = [".".join(octets) for octets in itertools.product(forms, repeat=4)]
+    tokens += ["1.2.3", "1.2.3.4.5", "", "1.2.3.4\n", "１.2.3.4"]
+    assert [validators.ipv4(token, {}) for token in tokens] == [reference(token) for token in tokens]
+    assert sum(validators.ipv4(token, {}) for token in tokens) > 1000

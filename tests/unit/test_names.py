@@ -55,3 +55,39 @@ def test_names_are_masked_to_initials() -> None:
 def test_the_dictionary_covers_several_locales() -> None:
     names = set(faker_names().any.to_pylist())
     assert {"müller", "garcía", "rossi", "dubois", "kowalski", "andersson", "jansen", "smith"} <= names
+
+
+def test_first_byte_shortcut_keeps_every_value_that_can_read_as_a_name() -> None:
+    """name_mask rules values out by their first byte before any regex: only lower case, digits and code punctuation."""
+    values = [
+        " Jane Smith",
+        "(Jane Smith)",
+        "'Jane Smith'",
+        "Élise Dupont",
+        "ÉLISE DUPONT",
+        "Åsa Berg",
+        "Żaneta Kowalska",
+        "żaneta Kowalska",
+        "jane Smith",
+        "9 Jane",
+        "@Jane Smith",
+        "-Jane Smith",
+        "\tJane Smith",
+        "",
+        "DE",
+    ]
+    matched, shaped = name_mask(pa.array(values), faker_names(), single_names=False)
+    assert [v for v, hit in zip(values, matched, strict=True) if hit] == [
+        "(Jane Smith)",
+        "'Jane Smith'",
+        "Élise Dupont",
+        "ÉLISE DUPONT",
+        "Åsa Berg",
+    ]
+    assert [v for v, hit in zip(values, shaped, strict=True) if not hit] == [
+        "żaneta Kowalska",
+        "jane Smith",
+        "9 Jane",
+        "@Jane Smith",
+        "",
+    ]

@@ -118,6 +118,10 @@ def test_known_name_check_and_prose_columns() -> None:
     assert is_prose(notes) is True
     assert is_prose(pa.array(["12 Main St", "Springfield", "4111111111111111"])) is False
     assert is_prose(pa.array([], pa.string())) is False
+    # 30 characters of two bytes each, six spaces: 60 bytes, yet short of the 40 characters prose needs
+    assert is_prose(pa.array(["éé éé éé éé éé éé éééééééééééééééééé"] * 3)) is False
+    # the mean is over the non-null values, as pc.mean of the lengths takes it
+    assert is_prose(pa.array([None, None, None, *notes.to_pylist()])) is True
 
 
 LINES = [
