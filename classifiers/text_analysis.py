@@ -15,6 +15,7 @@ it ships.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import re
@@ -177,13 +178,17 @@ def _installed_model(name: str | None) -> tuple[str | None, str]:
     """``(model, note)``: the model to load when it is installed (never downloaded), else None and why not."""
     if name is None:
         return None, "no spaCy model configured (presidio.nlp_model)"
-    try:
-        import spacy
-    except ImportError:
+    # Without importing spaCy (most of a second in every Spark worker) when the model is missing anyway; the
+    # package test is spacy.util.is_package's own.
+    if importlib.util.find_spec("spacy") is None:
         return None, "spaCy is not installed"
     if Path(name).is_dir():
         return name, "directory"
-    if spacy.util.is_package(name):
+    try:
+        metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        pass
+    else:
         return name, f"package {metadata.version(name.replace('_', '-'))}"
     return None, f"spaCy model {name!r} is not installed (see docs/nlp.md; it is never downloaded)"
 
