@@ -47,7 +47,7 @@ class AllowList:
 
     def allows(self, token: str) -> bool:
         """True when ``token`` is on the allow list."""
-        return token in self.values or any(p.fullmatch(token) for p in self.patterns)
+        return token in self.values or (bool(self.patterns) and any(p.fullmatch(token) for p in self.patterns))
 
 
 def parse_allow_list(raw: Any) -> AllowList:

@@ -288,22 +288,28 @@ class Engine:
         hit_rows = sorted(per_value)
         if not hit_rows:
             return
-        texts: list[str] = candidates.take(pa.array(hit_rows, type=pa.int64())).to_pylist()
+        hit_values = candidates.take(pa.array(hit_rows, type=pa.int64()))
+        texts: list[str] = hit_values.to_pylist()
+        # RE2 marks every value where Python's _SHADOWS can match (its ASCII \b is the looser), far faster than Python
+        # can look: _tally_value looks for the shadows only there.
+        shadowed: list[bool] = (
+            pc.match_substring_regex(hit_values, _SHADOWS.pattern).to_numpy(zero_copy_only=False).tolist()
+        )
         whole_value = plan.whole_value_validated
         hit = np.array(hit_rows, dtype=np.int64)
         # Python lists: indexing numpy arrays one element at a time costs more than the rest of a simple row.
         column_indexes = column_of[hit].tolist()
         positions = (rows[hit] - starts[column_of[hit]]).tolist()
         pure_digits = digits_only[hit].tolist()
-        for row, text, index, position, digits in zip(
-            hit_rows, texts, column_indexes, positions, pure_digits, strict=True
+        for row, text, index, position, digits, may_shadow in zip(
+            hit_rows, texts, column_indexes, positions, pure_digits, shadowed, strict=True
         ):
             column = columns[index]
             indexes = per_value[row]
             if digits and len(indexes) == 1 and indexes[0] in whole_value:
                 found = self._accept_whole_value(text, indexes[0], keyword_hits, row, column.tally)
             else:
-                found = self._tally_value(text, indexes, keyword_hits, row, column.hinted, column.tally)
+                found = self._tally_value(text, indexes, keyword_hits, row, column.hinted, column.tally, may_shadow)
             if found:
                 column.accepted[position] = found
 
@@ -658,17 +664,19 @@ class Engine:
         row: int,
         hinted: frozenset[str],
         tally: ColumnTally,
+        may_shadow: bool = True,
     ) -> set[str]:
         """Validate, de-overlap and context-check one candidate's matches; returns the entity types accepted.
 
         A match inside a longer UUID or hex hash (``0519-4038`` is no phone number), or right after an exclusion
         keyword of its detector (``build 10.0.0.1`` is no IP address), is not even a candidate: it neither counts
         nor lowers the validator pass rate. This runs once per candidate value, in Python: it is kept lean.
+        ``may_shadow=False`` says no such UUID or hash is in ``text`` (the caller knows it from a vectorized pass).
         """
         tried: dict[int, int] = {}
         validated: dict[int, int] = {}
         matches: list[_Match] = []
-        shadows = [m.span() for m in _SHADOWS.finditer(text)] if _MAY_SHADOW.search(text) else None
+        shadows = [m.span() for m in _SHADOWS.finditer(text)] if may_shadow else None
         for index in pattern_indexes:
             pattern = self._patterns[index]
             detector_index = pattern.detector_index
@@ -764,7 +772,6 @@ EXCLUSION_WINDOW = 16  # characters before a match searched for an exclusion key
 _SHADOWS = re.compile(
     r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\b[0-9a-fA-F]{32,}\b"
 )
-_MAY_SHADOW = re.compile(r"[0-9a-fA-F]{8}")
 PROFILE_SAMPLE = 256  # values of each batch of a column that the column profile looks at
 PROFILE_MIN_VALUES = 20  # fewer non-empty values (or half as many distinct ones) are no profile
 PROFILE_SHARE = 0.75  # share of the sample that must match in full and validate
