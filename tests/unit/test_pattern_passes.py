@@ -3,7 +3,8 @@
 Engine._group_tested runs a group's alternation first and each member only where it matched; Engine._gated_keyword_hits
 runs all gated keywords at once first. Both are shortcuts over many values of the same column plan, so they are
 checked here against the plain passes they replace, over every detector's positives and negatives, those values in
-sentences, keyword phrases and digit strings of every length.
+sentences, keyword phrases and digit strings of every length. The vectorized pass that spares Python its search
+for UUID and hash shadows must mark every value Python would find one in.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pyarrow.compute as pc
 import pytest
 
 from classifiers.config import DetectionConfig
-from classifiers.engine import Engine
+from classifiers.engine import _SHADOWS, Engine
 
 ENGINE = Engine(DetectionConfig.default(), hash_key=b"k")
 
@@ -77,3 +78,18 @@ def test_one_keyword_pass_first_gives_each_detectors_own_keyword_mask(plan_index
         assert keywords is not None
         assert np.array_equal(hits[index], _plain(keywords, ignore_case=True)), ENGINE.detectors[index].entity_type
     assert sum(int(mask.sum()) for mask in hits.values()) > 20
+
+
+def test_the_vectorized_shadow_pass_marks_every_value_python_finds_a_shadow_in() -> None:
+    """_scan_patterns asks RE2 which values may hold a UUID or long hex hash; Python looks only in those.
+
+    RE2's \\b is ASCII, Python's Unicode: next to a non-ASCII letter RE2 sees a boundary where Python does not, so
+    RE2 may mark more values, never fewer.
+    """
+    uuid, hex32 = "123e4567-e89b-12d3-a456-426614174000", "0123456789abcdef0123456789abcdef"
+    values = [uuid, f"id={uuid};", f"é{uuid}", f"{uuid}é", f"x{uuid}", hex32, hex32[:31], f"é{hex32}", f"_{hex32}"]
+    values += [f"{hex32}٣", f"ß{hex32}ß", "call 0519-4038 now"]
+    python = [_SHADOWS.search(value) is not None for value in values]
+    re2 = pc.match_substring_regex(pa.array(values), _SHADOWS.pattern).to_pylist()
+    assert python == [True, True, False, False, False, True, False, False, False, False, False, False]
+    assert re2 == [True, True, True, True, False, True, False, True, False, True, True, False]
