@@ -3,7 +3,8 @@
 One pass per batch:
 
 1. a single RE2 alternation of every enabled pattern marks candidate values (pyarrow.compute, in C++);
-2. each pattern then runs, still vectorized, over the candidates only;
+2. each pattern then runs, still vectorized, over the candidates only, group-tested: an alternation of a few
+   patterns first, each of them only where it matched (pure-digit values are validated in bulk here);
 3. Python runs only on values that some pattern hit: it extracts every match, runs validators, resolves
    overlaps between entity types, checks context, and adds the evidence to a ColumnTally.
 
@@ -268,7 +269,7 @@ class Engine:
         return found
 
     def _scan_patterns(self, plan: _ColumnPlan, columns: Sequence[_PreparedColumn]) -> None:
-        """The regex detectors over columns sharing ``plan``, one pass of each regex over their concatenation.
+        """The regex detectors over columns sharing ``plan``, each regex pass over their concatenation at once.
 
         Fills each column's ``accepted``: per value index, the entity types accepted in it. Every regex mask is
         per value, so a value's mask is the same in the concatenation as in its column alone; the Python work
