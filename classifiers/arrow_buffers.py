@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -29,3 +31,12 @@ def few_distinct(strings: pa.Array) -> bool:
     if len(strings) < DISTINCT_SAMPLE:
         return False
     return int(pc.count_distinct(strings.slice(0, DISTINCT_SAMPLE)).as_py()) * 4 <= DISTINCT_SAMPLE
+
+
+def through_distinct(
+    strings: pa.Array, compute: Callable[[pa.Array], tuple[npt.NDArray[np.bool_], ...]]
+) -> tuple[npt.NDArray[np.bool_], ...]:
+    """``compute`` (per-value masks) run over the distinct values of ``strings`` only, mapped back to every value."""
+    encoded = pc.dictionary_encode(strings)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    return tuple(mask[indices] for mask in compute(encoded.dictionary))

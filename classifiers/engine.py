@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from classifiers.arrow_buffers import few_distinct, offsets_and_data
+from classifiers.arrow_buffers import few_distinct, offsets_and_data, through_distinct
 from classifiers.columns import normalise_column_name
 from classifiers.config import DetectionConfig
 from classifiers.detector import Detector
@@ -60,7 +60,6 @@ class _ColumnPlan:
     unconditional: tuple[int, ...]  # pattern indexes
     keyword_gated: tuple[int, ...]  # detector indexes whose patterns run only on values with a keyword
     pattern_groups: tuple[tuple[int, ...], ...]  # the unconditional patterns in runs for group testing
-    gated_keywords: str  # one alternation of the keyword-gated detectors' keywords
     whole_value_validated: frozenset[int]  # unconditional patterns that _reject_invalid_digit_values validates
 
 
@@ -278,7 +277,7 @@ class Engine:
         parts = [column.strings for column in columns]
         strings = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
         starts = np.cumsum([0] + [len(part) for part in parts])
-        rows = np.flatnonzero(_matches(parts, plan.prefilter))
+        rows = np.flatnonzero(_matches(strings, parts, plan.prefilter))
         if rows.size == 0:
             return
         column_of = np.searchsorted(starts, rows, side="right") - 1
@@ -433,9 +432,8 @@ class Engine:
             groups = tuple(
                 tuple(unconditional[i : i + PATTERN_GROUP]) for i in range(0, len(unconditional), PATTERN_GROUP)
             )
-            keywords = "|".join(f"(?:{self._keywords[index]})" for index in gated)
             validated = frozenset(unconditional) & frozenset(self._vector_validators)
-            plan = _ColumnPlan("|".join(alternatives), tuple(unconditional), tuple(gated), groups, keywords, validated)
+            plan = _ColumnPlan("|".join(alternatives), tuple(unconditional), tuple(gated), groups, validated)
             self._plans[(hinted, excluded)] = plan
         return plan
 
@@ -482,14 +480,13 @@ class Engine:
             return subsets[possible]
 
         pattern_hits = self._group_tested(
-            candidates, [(group, [selection(i) for i in group]) for group in plan.pattern_groups]
+            candidates, [[(i, self._patterns[i].regex, selection(i)) for i in group] for group in plan.pattern_groups]
         )
         self._reject_invalid_digit_values(candidates, digits_only, pattern_hits, tallies, column_of)
         for index, mask in pattern_hits.items():
             for row in np.flatnonzero(mask).tolist():
                 per_value.setdefault(row, []).append(index)
-        gated_hits = self._gated_keyword_hits(candidates, plan, digits_only, others)
-        for detector_index, hits in gated_hits.items():
+        for detector_index, hits in self._gated_keyword_hits(candidates, plan, digits_only).items():
             keyword_hits[detector_index] = hits
             rows = np.flatnonzero(hits)
             if rows.size == 0:
@@ -504,67 +501,58 @@ class Engine:
         return per_value, digits_only
 
     def _group_tested(
-        self, candidates: pa.Array, groups: Sequence[tuple[tuple[int, ...], list[np.ndarray | None]]]
+        self,
+        candidates: pa.Array,
+        groups: Sequence[Sequence[tuple[int, str, np.ndarray | None]]],
+        ignore_case: bool = False,
     ) -> dict[int, np.ndarray]:
-        """Pattern index -> which candidates it matches, for every pattern of ``groups``.
+        """Key -> which candidates its regex matches, for every ``(key, regex, selection)`` of ``groups``.
 
-        Each group comes with its patterns' selections (the candidates each can match; None for all). One pass of
-        the group's alternation over the candidates any member can match finds where some member matches; each
-        member then runs only there. A value matches an alternation exactly where it matches one of its members, so
-        the masks are those of one pass per pattern, at a fraction of the passes: most candidates match one or two
-        patterns of the dozens that run on them.
+        A selection is the candidates that regex can match (None: all of them). One pass of the group's alternation
+        over the candidates any member can match finds where some member matches; each member then runs only there.
+        A value matches an alternation exactly where it matches one of its members, so the masks are those of one
+        pass per regex, at a fraction of the passes: most candidates match one or two regexes of the dozens that
+        run on them.
         """
         hits: dict[int, np.ndarray] = {}
         everything = np.ones(len(candidates), dtype=bool)
-        for group, selections in groups:
-            for index in group:
-                hits[index] = np.zeros(len(candidates), dtype=bool)
-            narrowed = [s for s in selections if s is not None]
-            scope = everything if len(narrowed) < len(selections) else np.logical_or.reduce(narrowed)
+        for group in groups:
+            for key, _, _ in group:
+                hits[key] = np.zeros(len(candidates), dtype=bool)
+            narrowed = [selected for _, _, selected in group if selected is not None]
+            scope = everything if len(narrowed) < len(group) else np.logical_or.reduce(narrowed)
             if not scope.any():
                 continue
             rows = np.flatnonzero(scope)
             if len(group) > 1:
                 subset = candidates if rows.size == len(candidates) else candidates.take(pa.array(rows))
-                alternation = "|".join(f"(?:{self._patterns[i].regex})" for i in group)
-                rows = rows[pc.match_substring_regex(subset, alternation).to_numpy(zero_copy_only=False)]
-            for index, selected in zip(group, selections, strict=True):
+                alternation = "|".join(f"(?:{regex})" for _, regex, _ in group)
+                found = pc.match_substring_regex(subset, alternation, ignore_case=ignore_case)
+                rows = rows[found.to_numpy(zero_copy_only=False)]
+            for key, regex, selected in group:
                 own = rows if selected is None else rows[selected[rows]]
                 if own.size == 0:
                     continue
                 subset = candidates if own.size == len(candidates) else candidates.take(pa.array(own))
-                hits[index][
-                    own[pc.match_substring_regex(subset, self._patterns[index].regex).to_numpy(zero_copy_only=False)]
-                ] = True
+                found = pc.match_substring_regex(subset, regex, ignore_case=ignore_case)
+                hits[key][own[found.to_numpy(zero_copy_only=False)]] = True
         return hits
 
     def _gated_keyword_hits(
-        self, candidates: pa.Array, plan: _ColumnPlan, digits_only: np.ndarray, others: pa.Array
+        self, candidates: pa.Array, plan: _ColumnPlan, digits_only: np.ndarray
     ) -> dict[int, np.ndarray]:
         """Detector index -> which candidates hold one of its keywords, for the plan's keyword-gated detectors.
 
-        One case-insensitive pass of all their keywords first: most candidates hold none, and then no detector's
-        own pass runs.
+        All their keywords form one group (_group_tested): most candidates hold none, and then no detector's own
+        pass runs. Pure-digit values hold no keyword that has another character: such keywords skip them.
         """
-        if not plan.keyword_gated:
-            return {}
-        hits = {index: np.zeros(len(candidates), dtype=bool) for index in plan.keyword_gated}
-        # Pure-digit values hold no keyword with another character: when all keywords have one, they are left out.
-        if others is not candidates and all(index in self._keywords_need_non_digit for index in plan.keyword_gated):
-            scope, positions = others, np.flatnonzero(~digits_only)
-        else:
-            scope, positions = candidates, np.arange(len(candidates))
-        if len(scope) == 0:
-            return hits
-        found = pc.match_substring_regex(scope, plan.gated_keywords, ignore_case=True)
-        rows = positions[found.to_numpy(zero_copy_only=False)]
-        if rows.size == 0:
-            return hits
-        subset = candidates.take(pa.array(rows))
-        keep = digits_only[rows]
-        for index in plan.keyword_gated:
-            hits[index][rows] = self._keyword_mask(subset, index, keep, subset.filter(pa.array(~keep)))
-        return hits
+        not_digits = ~digits_only if digits_only.any() else None
+        group = [
+            (index, keywords, not_digits if index in self._keywords_need_non_digit else None)
+            for index in plan.keyword_gated
+            if (keywords := self._keywords[index]) is not None
+        ]
+        return self._group_tested(candidates, [group], ignore_case=True)
 
     def _keyword_mask(
         self, candidates: pa.Array, detector_index: int, digits_only: np.ndarray, others: pa.Array
@@ -896,28 +884,27 @@ def _has_keyword(keyword_hits: dict[int, np.ndarray], detector_index: int, row: 
     return hits is not None and bool(hits[row])
 
 
-def _matches(parts: Sequence[pa.Array], regex: str) -> np.ndarray:
-    """Which values of the concatenated ``parts`` match ``regex``, as one mask.
+def _matches(strings: pa.Array, parts: Sequence[pa.Array], regex: str) -> np.ndarray:
+    """Which values of ``strings``, the concatenation of ``parts``, match ``regex``, as one mask.
 
     A part of few distinct values (statuses, countries, flags) is matched once per distinct value; the other parts
-    go through one pass together.
+    go through one pass together (all of ``strings`` when no part has few distinct values).
     """
-    masks: list[np.ndarray | None] = []
-    direct: list[pa.Array] = []
-    for part in parts:
-        if few_distinct(part):
-            encoded = pc.dictionary_encode(part)
-            distinct = pc.match_substring_regex(encoded.dictionary, regex).to_numpy(zero_copy_only=False)
-            masks.append(distinct[encoded.indices.to_numpy(zero_copy_only=False)])
-        else:
-            masks.append(None)
-            direct.append(part)
-    if direct:
-        together = direct[0] if len(direct) == 1 else pa.concat_arrays(direct)
-        matched = pc.match_substring_regex(together, regex).to_numpy(zero_copy_only=False)
-        splits = iter(np.split(matched, np.cumsum([len(part) for part in direct])[:-1]))
-        masks = [next(splits) if mask is None else mask for mask in masks]
-    return np.concatenate([mask for mask in masks if mask is not None]) if masks else np.zeros(0, dtype=bool)
+
+    def matching(values: pa.Array) -> np.ndarray:
+        return np.asarray(pc.match_substring_regex(values, regex).to_numpy(zero_copy_only=False), dtype=bool)
+
+    few = [few_distinct(part) for part in parts]
+    if not any(few):
+        return matching(strings)
+    direct = [part for part, is_few in zip(parts, few, strict=True) if not is_few]
+    together = matching(pa.concat_arrays(direct)) if direct else np.zeros(0, dtype=bool)
+    splits = iter(np.split(together, np.cumsum([len(part) for part in direct])[:-1]))
+    masks = [
+        through_distinct(part, lambda distinct: (matching(distinct),))[0] if is_few else next(splits)
+        for part, is_few in zip(parts, few, strict=True)
+    ]
+    return np.concatenate(masks)
 
 
 def _non_empty(strings: pa.Array) -> pa.Array:

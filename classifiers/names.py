@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from classifiers.arrow_buffers import few_distinct, offsets_and_data
+from classifiers.arrow_buffers import few_distinct, offsets_and_data, through_distinct
 
 LOCALES = ("en_US", "en_GB", "en_IN", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "sv_SE", "pt_BR")
 PUNCTUATION = ".,;:'\"()"  # trimmed from words before they are looked up
@@ -70,14 +70,14 @@ def name_mask(strings: pa.Array, dictionary: NameDictionary, single_names: bool)
     if rows.size == 0:
         return matched, candidates
     remaining = strings.take(pa.array(rows))
+
     # Columns of few distinct values (countries, statuses, codes) are looked at once per distinct value.
-    if few_distinct(remaining):
-        encoded = pc.dictionary_encode(remaining)
-        indices = encoded.indices.to_numpy(zero_copy_only=False)
-        distinct_matched, distinct_candidates = _name_mask(encoded.dictionary, dictionary, single_names)
-        matched[rows], candidates[rows] = distinct_matched[indices], distinct_candidates[indices]
-    else:
-        matched[rows], candidates[rows] = _name_mask(remaining, dictionary, single_names)
+    def shaped(values: pa.Array) -> tuple[np.ndarray, ...]:
+        return _name_mask(values, dictionary, single_names)
+
+    matched[rows], candidates[rows] = (
+        through_distinct(remaining, shaped) if few_distinct(remaining) else shaped(remaining)
+    )
     return matched, candidates
 
 

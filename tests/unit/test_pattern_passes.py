@@ -1,7 +1,7 @@
 """The engine's shared regex passes give exactly the masks of one pass per pattern or keyword regex.
 
 Engine._group_tested runs a group's alternation first and each member only where it matched; Engine._gated_keyword_hits
-runs all gated keywords at once first. Both are shortcuts over many values of the same column plan, so they are
+puts all gated keywords in one such group. Both are shortcuts over many values of the same column plan, so they are
 checked here against the plain passes they replace, over every detector's positives and negatives, those values in
 sentences, keyword phrases and digit strings of every length. The vectorized pass that spares Python its search
 for UUID and hash shadows must mark every value Python would find one in.
@@ -53,7 +53,7 @@ def test_group_testing_gives_each_patterns_own_mask(plan_index: int) -> None:
     plan = PLANS[plan_index]
     rng = np.random.default_rng(plan_index)
     selections = {index: (None if index % 3 else rng.random(len(CORPUS)) < 0.5) for index in plan.unconditional}
-    groups = [(group, [selections[i] for i in group]) for group in plan.pattern_groups]
+    groups = [[(i, ENGINE._patterns[i].regex, selections[i]) for i in group] for group in plan.pattern_groups]
 
     hits = ENGINE._group_tested(CORPUS, groups)
 
@@ -68,9 +68,8 @@ def test_group_testing_gives_each_patterns_own_mask(plan_index: int) -> None:
 def test_one_keyword_pass_first_gives_each_detectors_own_keyword_mask(plan_index: int) -> None:
     plan = PLANS[plan_index]
     digits_only = pc.match_substring_regex(CORPUS, r"^[0-9]{1,31}$").to_numpy(zero_copy_only=False)
-    others = CORPUS.filter(pa.array(~digits_only))
 
-    hits = ENGINE._gated_keyword_hits(CORPUS, plan, digits_only, others)
+    hits = ENGINE._gated_keyword_hits(CORPUS, plan, digits_only)
 
     assert sorted(hits) == sorted(plan.keyword_gated)
     for index in plan.keyword_gated:
