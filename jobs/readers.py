@@ -231,20 +231,19 @@ class ObjectReader:
                     self.report.truncated = True
                     self.report.sampling = f"first {limit} bytes"
                 decoded += len(chunk)
-                pending += decoder.decode(chunk, final=not chunk or self.report.truncated)
-                *complete, pending = pending.split("\n")
+                text = pending + decoder.decode(chunk, final=not chunk or self.report.truncated)
+                *complete, pending = text.split("\n")
                 if len(pending) > MAX_LINE_CHARS:
                     complete.append(pending)
                     pending = ""
-                for line in complete:
-                    batch.extend(_pieces(line.rstrip("\r")))
+                batch.extend(_pieces(complete, carriage_returns="\r" in text))
                 if len(batch) >= self._limits.batch_rows:
                     yield pa.array(batch, pa.string())
                     batch = []
                 if not chunk or self.report.truncated:
                     break
             if pending:
-                batch.extend(_pieces(pending.rstrip("\r")))
+                batch.extend(_pieces([pending]))
             if batch:
                 yield pa.array(batch, pa.string())
             if broken is not None:
@@ -654,10 +653,17 @@ def _column_names(header: list[str]) -> list[str]:
     return names
 
 
-def _pieces(line: str) -> list[str]:
-    if len(line) <= MAX_LINE_CHARS:
-        return [line]
-    return [line[i : i + MAX_LINE_CHARS] for i in range(0, len(line), MAX_LINE_CHARS)]
+def _pieces(lines: list[str], carriage_returns: bool = True) -> list[str]:
+    """``lines`` without trailing carriage returns, a line over MAX_LINE_CHARS cut into pieces of at most that.
+
+    Log objects hold millions of lines: the usual case (no line too long, no carriage return in the chunk) makes
+    no Python call per line.
+    """
+    if carriage_returns:
+        lines = [line.rstrip("\r") for line in lines]
+    if max(map(len, lines), default=0) <= MAX_LINE_CHARS:
+        return lines
+    return [line[i : i + MAX_LINE_CHARS] for line in lines for i in range(0, max(len(line), 1), MAX_LINE_CHARS)]
 
 
 def _ranges(indices: list[int]) -> str:

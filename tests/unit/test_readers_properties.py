@@ -14,11 +14,12 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pyarrow as pa
 import pyarrow.fs as pafs
 import zstandard
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from classifiers.errors import SourceError
@@ -172,3 +173,40 @@ def test_ascii_text_in_utf16_without_bom_is_recognised_and_utf8_is_not(text: str
     assert utf16_without_bom(text.encode("utf-16-le")) == "utf-16-le"
     assert utf16_without_bom(text.encode("utf-16-be")) == "utf-16-be"
     assert utf16_without_bom(text.encode("utf-8")) is None
+
+
+def _lines_read(path: Path) -> list[str] | None:
+    """The lines a text reader gives for ``path``, in chunks of 7 bytes; None when it is refused as not text."""
+    with mock.patch("jobs.readers.TEXT_CHUNK_BYTES", 7):
+        reader = ObjectReader(pafs.LocalFileSystem(), str(path), guess_from_name("lines.txt"), Limits(None, None))
+        try:
+            reader.open()
+        except SourceError:  # an empty object: refused, with that reason
+            return None
+        return [p for batch in reader.lines() for p in batch.to_pylist()]
+
+
+@PROPERTIES
+@given(st.lists(st.text(st.sampled_from("ab\r\u00e9x"), max_size=40), max_size=30))
+def test_lines_are_the_text_split_by_newlines_without_trailing_carriage_returns(
+    tmp_path: Path, lines: list[str]
+) -> None:
+    path = tmp_path / "lines.txt"
+    text = "\n".join(lines)
+    path.write_bytes(text.encode("utf-8"))
+    expected = [line.rstrip("\r") for line in text.removesuffix("\n").split("\n")]
+    assert _lines_read(path) == (expected if text else None)  # an empty object is refused as such
+
+
+@PROPERTIES
+@given(st.lists(st.text(st.sampled_from("ab\u00e9x"), max_size=40), min_size=1, max_size=30), st.integers(1, 9))
+def test_lines_over_the_limit_are_read_whole_in_pieces_within_it(tmp_path: Path, lines: list[str], limit: int) -> None:
+    assume("".join(lines))  # an empty object is refused as such
+    path = tmp_path / "lines.txt"
+    path.write_bytes("\n".join(lines).encode("utf-8"))
+    with mock.patch("jobs.readers.MAX_LINE_CHARS", limit):
+        pieces = _lines_read(path)
+    assert pieces is not None
+    assert "".join(pieces) == "".join(lines)
+    assert all(len(piece) <= limit for piece in pieces)
+    assert len(pieces) >= len(lines) - (lines[-1] == "")
