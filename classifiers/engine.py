@@ -40,6 +40,7 @@ from classifiers.text_analysis import (
     reads_as_place,
     text_analyzer,
 )
+from classifiers.token_validators import TOKEN_VALIDATORS
 from classifiers.vector_validators import VECTOR_VALIDATORS, VectorValidator, digit_matrices
 
 
@@ -75,6 +76,14 @@ class _PreparedColumn:
     accepted: dict[int, set[str]]  # value index -> entity types accepted in it (filled by _scan_patterns)
 
 
+class _OneMatch(NamedTuple):
+    """The one match of a value (Engine._single_matches): its span and, if known already, its validity."""
+
+    start: int
+    end: int
+    valid: bool | None  # None: the detector's validator decides
+
+
 class _Match(NamedTuple):
     start: int
     end: int
@@ -96,16 +105,17 @@ class Engine:
         self,
         config: DetectionConfig,
         hash_key: bytes = b"",
-        digit_fast_path: bool = True,
+        fast_paths: bool = True,
         fingerprinter: Fingerprinter | None = None,
     ) -> None:
         """Compile ``config``'s detectors; ``hash_key`` keys the in-memory hashes of matched values.
 
         The scan job passes a random key per run, so the hashes that travel between Spark tasks (and may
         touch shuffle files on local disk) cannot be matched against guessed values after the run.
-        ``digit_fast_path=False`` turns off the shortcuts for pure-digit values (_patterns_per_candidate), which
-        never change a tally: tests compare both. With a ``fingerprinter`` every tally also keeps the keyed
-        fingerprints of its matched values (classifiers/fingerprints.py).
+        ``fast_paths=False`` turns off the vectorized shortcuts for pure-digit values (_patterns_per_candidate) and
+        for values of one match (_single_matches), which never change a tally: tests compare both. With a
+        ``fingerprinter`` every tally also keeps the keyed fingerprints of its matched values
+        (classifiers/fingerprints.py).
         """
         self.config = config
         self._hash_key = hash_key
@@ -133,19 +143,25 @@ class Engine:
         )
         self._hinted_cache: dict[str, frozenset[str]] = {}
         self._excluded_cache: dict[str, frozenset[str]] = {}
-        self._digit_fast_path = digit_fast_path
-        self._vector_validators = self._digit_fast_path_validators() if digit_fast_path else {}
+        self._fast_paths = fast_paths
+        self._vector_validators = self._digit_fast_path_validators() if fast_paths else {}
         # Detectors whose keywords all hold a character other than 0-9: no pure-digit value holds one of them.
         self._keywords_need_non_digit = frozenset(
-            index for index, regex in enumerate(self._keywords) if digit_fast_path and regex and _needs_non_digit(regex)
+            index for index, regex in enumerate(self._keywords) if fast_paths and regex and _needs_non_digit(regex)
         )
         # Pattern index -> (min, max) length of a pure-digit value it can match: (1, 0), none, for a pattern that
         # needs a character other than 0-9; the width of a whole-value pattern. Other patterns are not listed.
         self._digit_lengths: dict[int, tuple[int, int]] = {}
-        for index, pattern in enumerate(self._patterns if digit_fast_path else ()):
+        for index, pattern in enumerate(self._patterns if fast_paths else ()):
             width = (1, 0) if _needs_non_digit(pattern.regex) else _whole_value_width(pattern.regex)
             if width is not None:
                 self._digit_lengths[index] = width
+        # Patterns whose matches RE2 can find for _single_matches: never empty, no group of their own.
+        self._single_match_patterns = frozenset(
+            index
+            for index, pattern in enumerate(self._patterns if fast_paths else ())
+            if pattern.compiled.groups == 0 and _min_width(pattern.regex) > 0
+        )
 
     def hinted_entities(self, column: str | None) -> frozenset[str]:
         """Entity types whose column-name hints match ``column`` (after normalisation) and that it does not exclude."""
@@ -295,19 +311,20 @@ class Engine:
         shadowed: list[bool] = (
             pc.match_substring_regex(hit_values, _SHADOWS.pattern).to_numpy(zero_copy_only=False).tolist()
         )
-        whole_value = plan.whole_value_validated
         hit = np.array(hit_rows, dtype=np.int64)
         # Python lists: indexing numpy arrays one element at a time costs more than the rest of a simple row.
         column_indexes = column_of[hit].tolist()
         positions = (rows[hit] - starts[column_of[hit]]).tolist()
-        pure_digits = digits_only[hit].tolist()
-        for row, text, index, position, digits, may_shadow in zip(
-            hit_rows, texts, column_indexes, positions, pure_digits, shadowed, strict=True
+        patterns_hit = [per_value[row] for row in hit_rows]
+        single = self._single_matches(
+            hit_values, texts, patterns_hit, shadowed, digits_only[hit].tolist(), plan.whole_value_validated
+        )
+        for row, text, index, position, may_shadow, indexes, match in zip(
+            hit_rows, texts, column_indexes, positions, shadowed, patterns_hit, single, strict=True
         ):
             column = columns[index]
-            indexes = per_value[row]
-            if digits and len(indexes) == 1 and indexes[0] in whole_value:
-                found = self._accept_whole_value(text, indexes[0], keyword_hits, row, column.tally)
+            if match is not None:
+                found = self._accept_single_match(text, match, indexes[0], keyword_hits, row, column)
             else:
                 found = self._tally_value(text, indexes, keyword_hits, row, column.hinted, column.tally, may_shadow)
             if found:
@@ -455,7 +472,7 @@ class Engine:
         # Values of ASCII digits only (most values of id columns): a pattern that needs another character skips them,
         # and the whole-value patterns validate them in bulk (_reject_invalid_digit_values).
         digits_only = np.zeros(len(candidates), dtype=bool)
-        if self._digit_fast_path:
+        if self._fast_paths:
             digits_only = pc.match_substring_regex(candidates, r"^[0-9]{1,31}$").to_numpy(zero_copy_only=False)
         has_digits_only = bool(digits_only.any())
         others = candidates.filter(pa.array(~digits_only)) if has_digits_only else candidates
@@ -636,14 +653,14 @@ class Engine:
             if self._keywords[detector_index] is not None:
                 keyword_hits[detector_index] = self._keyword_mask(candidates, detector_index, digits_only, others)
 
-    def _keyword_before(self, match: _Match, text: str) -> bool:
-        """True when a keyword of the match's detector ends at most ``keyword_distance`` characters before it."""
-        regex = self._keywords_py[match.detector_index]
-        distance = self.detectors[match.detector_index].keyword_distance
+    def _keyword_before(self, detector_index: int, start: int, text: str) -> bool:
+        """True when a keyword of the detector ends at most ``keyword_distance`` characters before ``start``."""
+        regex = self._keywords_py[detector_index]
+        distance = self.detectors[detector_index].keyword_distance
         if regex is None or distance is None:
             return False
-        window = max(0, match.start - distance - MAX_KEYWORD_CHARS)
-        return any(found.end() >= match.start - distance for found in regex.finditer(text, window, match.start))
+        window = max(0, start - distance - MAX_KEYWORD_CHARS)
+        return any(found.end() >= start - distance for found in regex.finditer(text, window, start))
 
     def _tally_value(
         self,
@@ -696,7 +713,8 @@ class Engine:
             if detector.requires_context and detector.entity_type not in hinted:
                 if not _has_keyword(keyword_hits, match.detector_index, row):
                     continue
-                if detector.keyword_distance is not None and not self._keyword_before(match, text):
+                distance = detector.keyword_distance
+                if distance is not None and not self._keyword_before(match.detector_index, match.start, text):
                     continue
             accepted.setdefault(match.detector_index, []).append(match)
         for detector_index, found_matches in accepted.items():
@@ -710,27 +728,106 @@ class Engine:
                 self._record_match(entity, detector, match.token, match.pattern.name, match.pattern.score)
         return {self.detectors[i].entity_type for i in accepted}
 
-    def _accept_whole_value(
-        self, text: str, index: int, keyword_hits: dict[int, np.ndarray], row: int, tally: ColumnTally
-    ) -> set[str]:
-        """_tally_value for a pure-digit value that only pattern ``index`` of the plan's whole_value_validated hits.
+    def _single_matches(
+        self,
+        values: pa.Array,
+        texts: list[str],
+        patterns_hit: list[list[int]],
+        shadowed: list[bool],
+        pure_digits: list[bool],
+        whole_value: frozenset[int],
+    ) -> list[_OneMatch | None]:
+        """Per value: its one match, where it is known without Python's search (else None).
 
-        Its one match is the whole value (_digit_fast_path_validators), which _reject_invalid_digit_values has
-        validated already; nothing shadows it, and its detector runs unconditionally in this plan (no context
-        needed). What is left is the allow list and the bookkeeping: card and id columns skip the rest.
+        A pure-digit value that only a pattern of ``whole_value`` hits matches as a whole, validated already
+        (_reject_invalid_digit_values). Otherwise, a value of printable ASCII (tabs included) that one pattern
+        hits, with no UUID or hash shadow, has one match when RE2 counts one: on such text RE2 and Python's
+        ``re.ASCII`` find the same matches, as both search leftmost-first and their classes differ only on vertical
+        tabs, line breaks and non-ASCII characters. E-mail columns, BIC-shaped references and log lines with one
+        address are mostly such values: _accept_single_match then skips the Python search, and their tokens are
+        validated in bulk where the detector's validator has a version in TOKEN_VALIDATORS.
         """
+        single: list[_OneMatch | None] = [None] * len(values)
+        eligible: list[int] = []
+        for position, (indexes, shadow, digits) in enumerate(zip(patterns_hit, shadowed, pure_digits, strict=True)):
+            if len(indexes) != 1:
+                continue
+            if digits and indexes[0] in whole_value:
+                single[position] = _OneMatch(0, len(texts[position]), True)
+            elif not shadow and indexes[0] in self._single_match_patterns:
+                eligible.append(position)
+        if not eligible:
+            return single
+        printable = pc.match_substring_regex(values.take(pa.array(eligible)), r"^[\t\x20-\x7e]*$")
+        per_pattern: dict[int, list[int]] = {}
+        for position, ascii_text in zip(eligible, printable.to_numpy(zero_copy_only=False).tolist(), strict=True):
+            if ascii_text:
+                per_pattern.setdefault(patterns_hit[position][0], []).append(position)
+        for index, positions in per_pattern.items():
+            pattern = self._patterns[index]
+            chosen = np.array(positions, dtype=np.int64)
+            counts = pc.count_substring_regex(values.take(pa.array(chosen)), pattern.regex)
+            chosen = chosen[counts.to_numpy(zero_copy_only=False) == 1]
+            if chosen.size == 0:
+                continue
+            found = pc.extract_regex_span(values.take(pa.array(chosen)), f"(?P<match>{pattern.regex})")
+            spans = found.field("match").flatten().to_numpy(zero_copy_only=False).reshape(-1, 2) @ _START_LENGTH_TO_SPAN
+            rows: list[int] = chosen.tolist()
+            bounds: list[list[int]] = spans.tolist()
+            detector = self.detectors[pattern.detector_index]
+            bulk = TOKEN_VALIDATORS.get(detector.validate) if detector.validate is not None else None
+            valid: list[bool | None] = [None] * len(rows)
+            if bulk is not None:
+                tokens = pa.array([texts[row][start:end] for row, (start, end) in zip(rows, bounds, strict=True)])
+                valid = bulk(tokens, detector.options).tolist()
+            for row, (start, end), ok in zip(rows, bounds, valid, strict=True):
+                single[row] = _OneMatch(start, end, ok)
+        return single
+
+    def _accept_single_match(
+        self,
+        text: str,
+        match: _OneMatch,
+        index: int,
+        keyword_hits: dict[int, np.ndarray],
+        row: int,
+        column: _PreparedColumn,
+    ) -> set[str]:
+        """_tally_value for a value whose one match is ``match``, of pattern ``index``.
+
+        Such values come from _single_matches, or are pure-digit values that only a whole-value pattern of the
+        plan hits (valid: _reject_invalid_digit_values validated them in bulk). Nothing shadows the match and no
+        other match overlaps it; what is left is the exclusion words, the validator, the allow list, the context
+        and the bookkeeping, as _tally_value does them.
+        """
+        start, end, valid = match
         pattern = self._patterns[index]
-        detector = self.detectors[pattern.detector_index]
-        entity = tally.entity(detector.entity_type)
-        entity.candidates += 1
-        entity.validated += 1
-        if self._allow_list.allows(text):
+        detector_index = pattern.detector_index
+        detector = self.detectors[detector_index]
+        exclusion = self._exclusion_words[detector_index]
+        if exclusion is not None and exclusion.search(text, max(0, start - EXCLUSION_WINDOW), start):
             return set()
+        entity = column.tally.entity(detector.entity_type)
+        entity.candidates += 1
+        token = text[start:end]
+        if valid is None:
+            valid = detector.validate is None or detector.validate(token, detector.options)
+        if not valid:
+            return set()
+        entity.validated += 1
+        if self._allow_list.allows(token):
+            return set()
+        keyword = _has_keyword(keyword_hits, detector_index, row)
+        if detector.requires_context and detector.entity_type not in column.hinted:
+            if not keyword:
+                return set()
+            if detector.keyword_distance is not None and not self._keyword_before(detector_index, start, text):
+                return set()
         entity.matched_values += 1
         entity.occurrences += 1
-        if _has_keyword(keyword_hits, pattern.detector_index, row):
+        if keyword:
             entity.keyword_values += 1
-        self._record_match(entity, detector, text, pattern.name, pattern.score)
+        self._record_match(entity, detector, token, pattern.name, pattern.score)
         return {detector.entity_type}
 
     @property
@@ -761,6 +858,7 @@ EXCLUSION_WINDOW = 16  # characters before a match searched for an exclusion key
 _SHADOWS = re.compile(
     r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\b[0-9a-fA-F]{32,}\b"
 )
+_START_LENGTH_TO_SPAN = np.array([[1, 1], [0, 1]], dtype=np.int32)  # (start, length) @ this = (start, end)
 PROFILE_SAMPLE = 256  # values of each batch of a column that the column profile looks at
 PROFILE_MIN_VALUES = 20  # fewer non-empty values (or half as many distinct ones) are no profile
 PROFILE_SHARE = 0.75  # share of the sample that must match in full and validate
@@ -821,6 +919,15 @@ def _whole_value_width(regex: str) -> tuple[int, int] | None:
     if len(items) > 2 and items[0] == boundary and items[-1] == boundary and low > 0:
         return int(low), int(high)
     return None
+
+
+def _min_width(regex: str) -> int:
+    """The fewest characters a match of ``regex`` holds, as Python's parser computes it (0 if it cannot tell)."""
+    parser = importlib.import_module("re._parser")
+    try:
+        return int(parser.parse(regex, re.ASCII).getwidth()[0])
+    except re.error:
+        return 0
 
 
 def _needs_non_digit(regex: str) -> bool:

@@ -20,7 +20,7 @@ from tests.helpers import with_ner
 from tests.unit.test_engine import MIXED as ENGINE_MIXED
 
 ENGINE = Engine(DetectionConfig.default(), hash_key=b"k")
-SLOW_ENGINE = Engine(DetectionConfig.default(), hash_key=b"k", digit_fast_path=False)
+SLOW_ENGINE = Engine(DetectionConfig.default(), hash_key=b"k", fast_paths=False)
 
 Column = tuple[Any, str | None]  # values (list, Array or ChunkedArray), column name (None: free text)
 

@@ -150,7 +150,7 @@ def test_needs_non_digit(regex, expected):
 
 CONFIG = DetectionConfig.default()
 FAST = Engine(CONFIG, hash_key=b"k")
-SLOW = Engine(CONFIG, hash_key=b"k", digit_fast_path=False)
+SLOW = Engine(CONFIG, hash_key=b"k", fast_paths=False)
 
 
 def tallies(values: list[str], column: str | None) -> tuple[ColumnTally, ColumnTally]:
@@ -288,7 +288,7 @@ def test_fast_path_runs_a_digit_keyword_over_pure_digit_values():
     """A keyword made of digits can be in a pure-digit value: its regex still runs over them."""
     keywords = {"US_BANK_NUMBER": ["12345678"], "UK_PASSPORT": ["123456789"], "US_SSN": ["536904399"]}
     config = parse_detection({entity: {"extra_keywords": words} for entity, words in keywords.items()})
-    fast_engine, slow_engine = Engine(config, hash_key=b"k"), Engine(config, hash_key=b"k", digit_fast_path=False)
+    fast_engine, slow_engine = Engine(config, hash_key=b"k"), Engine(config, hash_key=b"k", fast_paths=False)
     assert fast_engine._keywords_need_non_digit and len(fast_engine._keywords_need_non_digit) < len(CONFIG.detectors)
     values = [value for length in (6, 9, 12, 14) for value in digit_values(length, 200, length)]
     values += ["12345678", "123456789", "536904399", "12345678 99887766", "acct 123456789", "x"] * 5
