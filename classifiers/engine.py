@@ -748,18 +748,25 @@ class Engine:
         validated in bulk where the detector's validator has a version in TOKEN_VALIDATORS.
         """
         single: list[_OneMatch | None] = [None] * len(values)
-        eligible: list[int] = []
+        per_pattern: dict[int, list[int]] = {}
         for position, (indexes, shadow, digits) in enumerate(zip(patterns_hit, shadowed, pure_digits, strict=True)):
             if len(indexes) != 1:
                 continue
             if digits and indexes[0] in whole_value:
                 single[position] = _OneMatch(0, len(texts[position]), True)
             elif not shadow and indexes[0] in self._single_match_patterns:
-                eligible.append(position)
+                per_pattern.setdefault(indexes[0], []).append(position)
+        # Each pattern costs three RE2 passes, each compiling its regex: below this many values, Python is cheaper.
+        eligible = [
+            position
+            for positions in per_pattern.values()
+            if len(positions) >= SINGLE_MATCH_MIN
+            for position in positions
+        ]
         if not eligible:
             return single
         printable = pc.match_substring_regex(values.take(pa.array(eligible)), r"^[\t\x20-\x7e]*$")
-        per_pattern: dict[int, list[int]] = {}
+        per_pattern = {}
         for position, ascii_text in zip(eligible, printable.to_numpy(zero_copy_only=False).tolist(), strict=True):
             if ascii_text:
                 per_pattern.setdefault(patterns_hit[position][0], []).append(position)
@@ -851,6 +858,7 @@ class Engine:
 
 MAX_KEYWORD_CHARS = 64
 PATTERN_GROUP = 8  # patterns per group-testing pass (Engine._group_tested)
+SINGLE_MATCH_MIN = 256  # values of one pattern in a batch from which Engine._single_matches asks RE2
 CONCAT_BYTES = 1 << 30  # at most this many bytes of strings are concatenated for one shared regex pass
 PRESIDIO_SCORE_SAMPLE = 100  # accepted values per batch that Presidio scores (the rest of the budget is NER's)
 EXCLUSION_WINDOW = 16  # characters before a match searched for an exclusion keyword

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classifiers import engine as engine_module
 from classifiers import validators
 from classifiers.config import DetectionConfig, parse_detection
 from classifiers.detectors import financial
@@ -161,6 +163,17 @@ def test_every_bulk_validator_is_tested() -> None:
 
 
 FAST = Engine(ENGINE_DEFAULT, hash_key=b"k")
+
+
+def _patterns_of(values: list[str]) -> list[Any]:
+    """The one pattern of FAST that matches each value."""
+    found = []
+    for value in values:
+        (pattern,) = [p for p in FAST._patterns if p.compiled.search(value)]
+        found.append(pattern)
+    return found
+
+
 SLOW = Engine(ENGINE_DEFAULT, hash_key=b"k", fast_paths=False)
 
 
@@ -191,6 +204,12 @@ def _corpus() -> list[str]:
 CORPUS = _corpus()
 
 
+@pytest.fixture(autouse=True)
+def _single_match_path_for_every_pattern(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RE2 for every pattern with one value or more: the corpus's batches hold fewer of each than the default."""
+    monkeypatch.setattr(engine_module, "SINGLE_MATCH_MIN", 1)
+
+
 @pytest.mark.parametrize("column", [None, "notes", "email", "swift_code", "ip_address", "card_number"])
 def test_single_match_path_tallies_equal_the_python_path(column: str | None) -> None:
     fast, slow = ColumnTally(column), ColumnTally(column)
@@ -200,6 +219,16 @@ def test_single_match_path_tallies_equal_the_python_path(column: str | None) -> 
             engine.scan(pa.array(CORPUS[start : start + 1000], pa.string()), tally)
     assert fast == slow
     assert {"EMAIL_ADDRESS", "IP_ADDRESS", "SWIFT_CODE"} <= {n for n, e in fast.entities.items() if e.matched_values}
+
+
+def test_single_match_path_takes_patterns_of_many_values_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Below SINGLE_MATCH_MIN values of a pattern, the three RE2 passes cost more than Python's search."""
+    monkeypatch.setattr(engine_module, "SINGLE_MATCH_MIN", 100)
+    values = [f"user{i}@example.com" for i in range(100)] + [f"mail 10.0.0.{i} now" for i in range(99)]
+    patterns_hit = [[FAST._patterns.index(p)] for p in _patterns_of(values)]
+    single = FAST._single_matches(pa.array(values), values, patterns_hit, [False] * 199, [False] * 199, frozenset())
+    assert [m is not None for m in single] == [True] * 100 + [False] * 99
+    assert single[0] == (0, len(values[0]), True)
 
 
 def test_single_match_path_tallies_equal_the_python_path_with_an_allow_list() -> None:
