@@ -653,6 +653,27 @@ class Engine:
             if self._keywords[detector_index] is not None:
                 keyword_hits[detector_index] = self._keyword_mask(candidates, detector_index, digits_only, others)
 
+    def _in_context(
+        self,
+        detector_index: int,
+        start: int,
+        text: str,
+        row: int,
+        hinted: frozenset[str],
+        keyword_hits: dict[int, np.ndarray],
+    ) -> bool:
+        """Whether a validated match of the detector at ``start`` counts in its context.
+
+        A detector that requires context needs a column hint, or a keyword in the value (ending at most
+        ``keyword_distance`` characters before the match, where that is set).
+        """
+        detector = self.detectors[detector_index]
+        if not detector.requires_context or detector.entity_type in hinted:
+            return True
+        if not _has_keyword(keyword_hits, detector_index, row):
+            return False
+        return detector.keyword_distance is None or self._keyword_before(detector_index, start, text)
+
     def _keyword_before(self, detector_index: int, start: int, text: str) -> bool:
         """True when a keyword of the detector ends at most ``keyword_distance`` characters before ``start``."""
         regex = self._keywords_py[detector_index]
@@ -710,12 +731,8 @@ class Engine:
             detector = self.detectors[match.detector_index]
             if self._allow_list.allows(match.token):
                 continue
-            if detector.requires_context and detector.entity_type not in hinted:
-                if not _has_keyword(keyword_hits, match.detector_index, row):
-                    continue
-                distance = detector.keyword_distance
-                if distance is not None and not self._keyword_before(match.detector_index, match.start, text):
-                    continue
+            if not self._in_context(match.detector_index, match.start, text, row, hinted, keyword_hits):
+                continue
             accepted.setdefault(match.detector_index, []).append(match)
         for detector_index, found_matches in accepted.items():
             detector = self.detectors[detector_index]
@@ -824,15 +841,11 @@ class Engine:
         entity.validated += 1
         if self._allow_list.allows(token):
             return set()
-        keyword = _has_keyword(keyword_hits, detector_index, row)
-        if detector.requires_context and detector.entity_type not in column.hinted:
-            if not keyword:
-                return set()
-            if detector.keyword_distance is not None and not self._keyword_before(detector_index, start, text):
-                return set()
+        if not self._in_context(detector_index, start, text, row, column.hinted, keyword_hits):
+            return set()
         entity.matched_values += 1
         entity.occurrences += 1
-        if keyword:
+        if _has_keyword(keyword_hits, detector_index, row):
             entity.keyword_values += 1
         self._record_match(entity, detector, token, pattern.name, pattern.score)
         return {detector.entity_type}

@@ -1,6 +1,6 @@
 """RE2 versions of the validators of e-mail addresses, IP addresses and BICs, for matched tokens in bulk.
 
-Each function takes an array of tokens of printable ASCII (tabs included: Engine._single_match_spans hands over
+Each function takes an array of tokens of printable ASCII (tabs included: Engine._single_matches hands over
 no other) and returns a bool mask EXACTLY equal to the scalar validator applied to each token with the same
 options. ``TOKEN_VALIDATORS`` maps a scalar validator to its bulk version; the engine validates the tokens of
 values with one match through it, and every other token through the scalar one. Tested token by token against
@@ -9,6 +9,7 @@ the scalar validators (tests/unit/test_token_validators.py).
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,18 +24,22 @@ from classifiers.detectors import financial
 Mask = npt.NDArray[np.bool_]
 TokenValidator = Callable[[pa.Array, Mapping[str, Any]], Mask]
 
-# validators.email: one "@" (the local part's characters exclude it), a dot-atom local part of 1-64 characters,
-# domain labels of 1-63 letters, digits and inner hyphens, a TLD of 2-63 letters; at most 254 characters.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_EMAIL = rf"^{_ATOM}(?:\.{_ATOM})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z]{{2,63}}$"
+# validators.email, from its own regexes: a dot-atom local part (whose characters exclude "@"), then domain labels
+# and a TLD; the lengths (local part 1-64 characters, at most 254 in all) are checked apart.
+_EMAIL = (
+    rf"^(?:{validators._EMAIL_LOCAL_RE.pattern})@"
+    rf"(?:(?:{validators._DOMAIN_LABEL_RE.pattern})\.)+(?:{validators._TLD_RE.pattern})$"
+)
 # validators.ipv4: four dot-separated octets 0-255 without leading zeros.
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
 _IPV4 = rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}$"
 _IPV4_RESERVED = pa.array(["0.0.0.0", "255.255.255.255"])
-# financial.bic_iso9362: the layout of _BIC_RE with a real country code; an all-letter code also needs a doubled
-# letter or no vowel in its location code (characters 7 and 8).
-_BIC = rf"^[A-Z]{{4}}{financial._BIC_COUNTRY}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{{3}})?$"
-_BIC_LOCATION = "^.{6}(?:" + "|".join(c * 2 for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + "|[^AEIOUY]{2})"
+# financial.bic_iso9362: _BIC_RE's layout with a real country code in its first group; an all-letter code also
+# needs a doubled letter or no vowel in its location code (characters 7 and 8).
+_BIC = "^" + financial._BIC_RE.pattern.replace("([A-Z]{2})", financial._BIC_COUNTRY, 1) + "$"
+_BIC_LOCATION = (
+    "^.{6}(?:" + "|".join(c * 2 for c in string.ascii_uppercase) + f"|[^{''.join(sorted(financial._VOWELS))}]{{2}})"
+)
 
 
 def _matches(tokens: pa.Array, regex: str) -> Mask:

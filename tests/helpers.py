@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import sys
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from botocore.exceptions import ClientError
 from pyspark.sql import DataFrame, SparkSession
 
 from classifiers.config import DetectionConfig
+from classifiers.detector import Detector
 from classifiers.text_analysis import TextAnalysisSettings
 from jobs.config import Sampling
 from jobs.readers import ObjectReader
@@ -186,3 +188,16 @@ def read_whole(reader: ObjectReader) -> ObjectReader:
         for _ in reader.lines():
             pass
     return reader
+
+
+def examples_in_context(detectors: Iterable[Detector], extra: Sequence[str] = ()) -> list[str]:
+    """Every example of ``detectors`` alone, in a sentence, after its first keyword, and in each ``extra`` format.
+
+    The corpora of the tests that compare the engine's paths; a format is such as ``"café {}"``.
+    """
+    values: list[str] = []
+    for detector in detectors:
+        for text in (e.text for e in (*detector.positives, *detector.negatives)):
+            values += [text, f"note: {text} end", f"{detector.keywords[0]} {text}" if detector.keywords else text]
+            values += [form.format(text) for form in extra]
+    return values

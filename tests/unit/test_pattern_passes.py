@@ -16,20 +16,14 @@ import pytest
 
 from classifiers.config import DetectionConfig
 from classifiers.engine import _SHADOWS, Engine
+from tests.helpers import examples_in_context
 
 ENGINE = Engine(DetectionConfig.default(), hash_key=b"k")
 
 
 def _corpus() -> pa.Array:
-    values: list[str] = []
-    for detector in ENGINE.detectors:
-        for example in (e.text for e in (*detector.positives, *detector.negatives)):
-            values += [
-                example,
-                f"note: {example} end",
-                f"{detector.keywords[0]} {example}" if detector.keywords else example,
-            ]
-        values += [f"the {keyword} is here" for keyword in detector.keywords]
+    values = examples_in_context(ENGINE.detectors)
+    values += [f"the {keyword} is here" for detector in ENGINE.detectors for keyword in detector.keywords]
     rng = np.random.default_rng(3)
     values += ["".join(map(str, rng.integers(0, 10, size=length))) for length in range(1, 33) for _ in range(5)]
     values += ["plain words only", "", "ORD-8HG3K2QX", "2024-06-01T00:00:31Z", "1234.56"]

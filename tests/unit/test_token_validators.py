@@ -25,6 +25,7 @@ from classifiers.detectors import financial
 from classifiers.engine import Engine
 from classifiers.tally import ColumnTally
 from classifiers.token_validators import TOKEN_VALIDATORS
+from tests.helpers import examples_in_context
 
 PRINTABLE = "\t" + "".join(chr(c) for c in range(0x20, 0x7F))
 EDGE_TOKENS = {
@@ -177,23 +178,15 @@ def _patterns_of(values: list[str]) -> list[Any]:
 SLOW = Engine(ENGINE_DEFAULT, hash_key=b"k", fast_paths=False)
 
 
+UUID = "123e4567-e89b-12d3-a456-426614174000"
+
+
 def _corpus() -> list[str]:
     """Every detector's examples alone, in sentences, after a keyword, next to non-ASCII text and controls."""
-    values: list[str] = []
-    for detector in FAST.detectors:
-        for text in (e.text for e in (*detector.positives, *detector.negatives)):
-            values += [
-                text,
-                f"note: {text} end",
-                f"{detector.keywords[0]} {text}" if detector.keywords else text,
-                f"café {text}",
-                f"{text}\u00e9",
-                f"a\v{text}",
-                f"\t{text}\t",
-                f"{text} and {text}",
-                f"build {text}",
-                f"{text} 123e4567-e89b-12d3-a456-426614174000",
-            ]
+    values = examples_in_context(
+        FAST.detectors,
+        extra=["café {}", "{}\u00e9", "a\v{}", "\t{}\t", "{0} and {0}", "build {}", f"{{}} {UUID}"],
+    )
     emails = [f"user{i}.x@example{i % 5}.com" for i in range(300)]
     values += emails + [f"from {e} to {emails[0]}" for e in emails[:50]]
     values += [f"ORD-{''.join(np.random.default_rng(i).choice(list(string.ascii_uppercase), 8))}" for i in range(300)]
