@@ -41,7 +41,7 @@ import os
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -292,10 +292,39 @@ class TablePlan:
     not_read: list[PlannedObject] = field(default_factory=list)  # sources or tables that failed, with reasons
     column_types: dict[tuple[str, str], str] = field(default_factory=dict)  # (table URI, column) -> type
     listed: int = 0
+    # Table URI -> its source's password, only to scrub it from the reason of a read that fails (never written).
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)
 
     def partials(self) -> DataFrame | None:
         """The evidence of every planned table in one frame; None without tables."""
         return reduce(DataFrame.unionByName, self.frames) if self.frames else None
+
+    def drop_failed_reads(self) -> list[PlannedObject]:
+        """Read each planned table on its own and move those whose read fails to ``not_read``; returns them.
+
+        A table can still fail once planned: a row the server cannot return (a policy or view function that
+        raises, say), or a table dropped or locked since it was listed. Its failed task fails the Spark job of
+        the whole run, so after such a failure the scan job asks here which tables to leave out. The tables
+        that read are kept persisted, so the scan that follows reads each of them once more at most.
+        """
+        failed: list[PlannedObject] = []
+        kept: list[tuple[PlannedObject, DataFrame]] = []
+        for number, (table, frame) in enumerate(zip(self.objects, self.frames, strict=True), start=1):
+            LOG.info("checking table %d of %d on its own: %s", number, len(self.objects), table.uri)
+            frame = frame.persist()
+            try:
+                frame.count()
+            except Exception as exc:  # noqa: BLE001 - the table's read failed; it is recorded with its reason
+                frame.unpersist()
+                reason = f"read failed once planned: {failure_reason(exc, self.passwords.get(table.uri))}"
+                LOG.warning("%s: %s", table.uri, reason)
+                failed.append(replace(table, reason=reason[:MAX_REASON_CHARS], status="error", change_marker=None))
+                continue
+            kept.append((table, frame))
+        self.objects = [table for table, _ in kept]
+        self.frames = [frame for _, frame in kept]
+        self.not_read.extend(failed)
+        return failed
 
 
 def plan_tables(spark: SparkSession, sources: Sequence[JdbcSource], config: ScanConfig, keys: RunKeys) -> TablePlan:
@@ -440,6 +469,7 @@ def _plan_table(
         )
     )
     plan.column_types.update({(uri, name): type_ for name, type_ in listing.columns})
+    plan.passwords[uri] = credentials.password
 
 
 def table_frame(

@@ -184,11 +184,9 @@ def _run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], dat
     tick = time.monotonic()
     files_df = _plan_frame(spark, plan.objects, config).persist()  # joined three times below; built in Python
     scan = failpoints.failing_first_attempt("scan:task", scan_partition(config.raw, config.sampling.full_scan, keys))
-    partials = files_df.mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA))
-    plan_df, partials = _with_tables(spark, files_df, partials, tables)
-    partials = partials.persist()
+    file_partials = files_df.mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA))
     with report_progress(spark, "scanning", len(plan.objects) + len(tables.objects), total_bytes):
-        evidence_rows = partials.count()  # runs the scan once; every table below reads the cached evidence
+        plan_df, partials, evidence_rows = _scanned(spark, files_df, file_partials, tables)
     timings["scanning"] = time.monotonic() - tick
     LOG.info("scanned %d object(s) in %.1fs (%d evidence rows)", len(plan.objects), timings["scanning"], evidence_rows)
 
@@ -227,8 +225,8 @@ def _run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], dat
         result.events = _publish_events(request)
     if committed and config.metrics.enabled:  # likewise: a rerun's metrics would count the run twice
         put_run_metrics(config.metrics, result, time.monotonic() - began)
-    for frame in (files_df, partials, assignment, findings, assets):
-        frame.unpersist()
+    for frame in (files_df, partials, assignment, findings, assets, *tables.frames):
+        frame.unpersist()  # the tables' frames last: only TablePlan.drop_failed_reads persists them
     LOG.info("run %s %s in %.1fs", request.run_id, result.status, sum(timings.values()))
     return result
 
@@ -329,6 +327,36 @@ def _without_tables(tables: TablePlan, uris: set[str]) -> None:
     kept = [(o, f) for o, f in zip(tables.objects, tables.frames, strict=True) if o.uri not in uris]
     tables.objects = [o for o, _ in kept]
     tables.frames = [f for _, f in kept]
+
+
+def _scanned(
+    spark: SparkSession, files_df: DataFrame, file_partials: DataFrame, tables: TablePlan
+) -> tuple[DataFrame, DataFrame, int]:
+    """Run the scan: the plan and the evidence of files and tables, the evidence persisted, and its row count.
+
+    Every later frame reads the persisted evidence, so the objects are read once. A file's failure is already an
+    asset row (jobs/scan_task.py), but a table whose read fails once planned fails its Spark task, and with it
+    the job: then the tables are read one by one, the ones that fail are recorded with their reason
+    (TablePlan.drop_failed_reads), and the run is scanned again without them; a failure that was not a table's
+    fails that second scan too, and is raised. Only that path reads the files twice.
+    """
+    plan_df, partials = _with_tables(spark, files_df, file_partials, tables)
+    partials = partials.persist()
+    try:
+        return plan_df, partials, partials.count()
+    except Exception as exc:
+        partials.unpersist()
+        if not tables.frames:
+            raise
+        LOG.warning(
+            "the scan's Spark job failed (%s); reading the %d database table(s) one by one to find the failing ones",
+            type(exc).__name__,  # the failing tables' reasons follow, with their passwords scrubbed
+            len(tables.frames),
+        )
+        tables.drop_failed_reads()  # when none fails alone, the scan below is a plain second try
+    plan_df, partials = _with_tables(spark, files_df, file_partials, tables)
+    partials = partials.persist()
+    return plan_df, partials, partials.count()
 
 
 def _with_tables(
