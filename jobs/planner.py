@@ -222,7 +222,9 @@ def _export_of(uri: str, exports: list[rds_export.RdsExport]) -> rds_export.RdsE
 
 
 def _skip_reason(info: ObjectInfo) -> str | None:
-    if info.storage_class in ARCHIVE_STORAGE_CLASSES:
+    if info.storage_class in ARCHIVE_STORAGE_CLASSES and info.restore != "done":
+        if info.restore == "ongoing":
+            return f"archived in storage class {info.storage_class}; its restore is in progress, scan it once done"
         return f"archived in storage class {info.storage_class}; restore it to scan"
     if info.size == 0:
         return "empty object"

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 from urllib.parse import urlparse
 
 import pyarrow.fs as pafs
@@ -81,6 +81,8 @@ class ObjectInfo:
     last_modified: datetime
     storage_class: str | None = None
     etag: str | None = None  # S3's ETag without quotes; None for local files
+    # An archived object's restore: "ongoing", "done" (its restored copy can be read until it expires), or None.
+    restore: Literal["ongoing", "done"] | None = None
 
 
 def parse_uri(uri: str) -> Location:
@@ -314,7 +316,12 @@ def _list_s3(location: Location) -> Iterator[ObjectInfo]:
     client = s3_client(bucket_region(location.bucket), location.bucket)
     paginator = client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
     try:
-        for page in paginator.paginate(Bucket=location.bucket, Prefix=location.path):
+        # RestoreStatus tells restored archive objects, which can be read, from the others. Directory buckets (S3
+        # Express, named ...--x-s3) have no archive classes and refuse the parameter.
+        optional = {} if location.bucket.endswith("--x-s3") else {"OptionalObjectAttributes": ["RestoreStatus"]}
+        pages = paginator.paginate(Bucket=location.bucket, Prefix=location.path, **optional)
+        now = datetime.now(UTC)
+        for page in pages:
             for item in page.get("Contents", []):
                 key = item["Key"]
                 if key.endswith("/") and item["Size"] == 0:
@@ -325,10 +332,21 @@ def _list_s3(location: Location) -> Iterator[ObjectInfo]:
                     last_modified=item["LastModified"].astimezone(UTC),
                     storage_class=item.get("StorageClass"),
                     etag=str(item.get("ETag", "")).strip('"') or None,
+                    restore=_restore(item.get("RestoreStatus"), now),
                 )
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
         raise SourceError(f"cannot list {location.uri}{_as_member(location.bucket)}: {reason}") from exc
+
+
+def _restore(status: Mapping[str, Any] | None, now: datetime) -> Literal["ongoing", "done"] | None:
+    """An object's restore from ListObjectsV2's RestoreStatus: a copy expired by ``now`` is no restore at all."""
+    if not status:
+        return None
+    if status.get("IsRestoreInProgress", False):
+        return "ongoing"
+    expiry = status.get("RestoreExpiryDate")
+    return "done" if expiry is None or expiry > now else None
 
 
 def _list_local(location: Location) -> Iterator[ObjectInfo]:

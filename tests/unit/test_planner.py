@@ -153,6 +153,8 @@ def test_s3_sources_record_region_kind_and_archived_objects(monkeypatch: pytest.
         ObjectInfo("s3://b/customers/region=eu/part-0.csv", 10, WHEN),
         ObjectInfo("s3://b/customers/region=us/part-0.csv", 10, WHEN, "DEEP_ARCHIVE"),
         ObjectInfo("s3://b/customers/region=us/part-1.csv", 10, WHEN, "STANDARD"),
+        ObjectInfo("s3://b/customers/region=us/part-2.csv", 10, WHEN, "GLACIER", restore="done"),
+        ObjectInfo("s3://b/customers/region=us/part-3.csv", 10, WHEN, "GLACIER", restore="ongoing"),
     ]
 
     def fake_list(location: Location) -> Iterator[ObjectInfo]:
@@ -164,19 +166,14 @@ def test_s3_sources_record_region_kind_and_archived_objects(monkeypatch: pytest.
     plan = plan_scan(["s3://b/customers/"], Sampling())
     assert plan.objects == [
         PlannedObject(info.uri, 10, WHEN, "eu-west-1", "s3://b/customers/", "s3", change_marker=MARKER_10)
-        for info in (listed[0], listed[2])
+        for info in (listed[0], listed[2], listed[3])  # a restored archive object is read like any other
     ]
     assert plan.skipped == [
-        PlannedObject(
-            listed[1].uri,
-            10,
-            WHEN,
-            "eu-west-1",
-            "s3://b/customers/",
-            "s3",
-            "archived in storage class DEEP_ARCHIVE; restore it to scan",
-            change_marker=MARKER_10,
-        )
+        PlannedObject(info.uri, 10, WHEN, "eu-west-1", "s3://b/customers/", "s3", reason, change_marker=MARKER_10)
+        for info, reason in [
+            (listed[1], "archived in storage class DEEP_ARCHIVE; restore it to scan"),
+            (listed[4], "archived in storage class GLACIER; its restore is in progress, scan it once done"),
+        ]
     ]
 
 

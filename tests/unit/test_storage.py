@@ -1,9 +1,13 @@
 """Source URIs, canonical URIs and paths, local listing, and delta-rs storage options from the environment."""
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
+import jobs.storage
 from classifiers.errors import ConfigError
 from jobs.storage import Location, list_objects, parse_uri, storage_options
 
@@ -80,6 +84,61 @@ def test_list_objects_lists_files_in_path_order_with_sizes(tmp_path: Path) -> No
     assert [(info.uri, info.size, info.storage_class) for info in listed] == [
         (f"file://{tmp_path}/a.csv", 1, None),
         (f"file://{tmp_path}/b/x.csv", 3, None),
+    ]
+
+
+def test_s3_listing_asks_for_the_restore_status_and_tells_restored_archives(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The stubbed client checks the request against S3's API model, so a wrong parameter name fails here.
+    client = boto3.client("s3", region_name="eu-west-1", aws_access_key_id="test", aws_secret_access_key="test")
+    when, now = datetime(2024, 5, 1, tzinfo=UTC), datetime.now(UTC)
+
+    def item(key: str, storage_class: str, restore: dict[str, object] | None = None) -> dict[str, object]:
+        listed = {"Key": key, "Size": 3, "LastModified": when, "StorageClass": storage_class, "ETag": f'"{key}"'}
+        return listed | ({"RestoreStatus": restore} if restore is not None else {})
+
+    contents = [
+        item("a/plain.csv", "STANDARD"),
+        item("a/cold.csv", "GLACIER"),
+        item("a/warming.csv", "GLACIER", {"IsRestoreInProgress": True}),
+        item(
+            "a/warm.csv", "DEEP_ARCHIVE", {"IsRestoreInProgress": False, "RestoreExpiryDate": now + timedelta(days=1)}
+        ),
+        item("a/expired.csv", "GLACIER", {"IsRestoreInProgress": False, "RestoreExpiryDate": now - timedelta(days=1)}),
+    ]
+    monkeypatch.setattr(jobs.storage, "s3_client", lambda region=None, bucket=None: client)
+    monkeypatch.setattr(jobs.storage, "bucket_region", lambda bucket: "eu-west-1")
+    with Stubber(client) as stub:
+        stub.add_response(
+            "list_objects_v2",
+            {"Contents": contents, "IsTruncated": False, "KeyCount": len(contents)},
+            {"Bucket": "b", "Prefix": "a/", "OptionalObjectAttributes": ["RestoreStatus"]},
+        )
+        listed = list(list_objects(Location("s3", "b", "a/")))
+        stub.assert_no_pending_responses()
+    assert [(info.uri, info.storage_class, info.etag, info.restore) for info in listed] == [
+        ("s3://b/a/plain.csv", "STANDARD", "a/plain.csv", None),
+        ("s3://b/a/cold.csv", "GLACIER", "a/cold.csv", None),
+        ("s3://b/a/warming.csv", "GLACIER", "a/warming.csv", "ongoing"),
+        ("s3://b/a/warm.csv", "DEEP_ARCHIVE", "a/warm.csv", "done"),
+        ("s3://b/a/expired.csv", "GLACIER", "a/expired.csv", None),
+    ]
+
+
+def test_s3_listing_of_a_directory_bucket_does_not_ask_for_the_restore_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = boto3.client("s3", region_name="us-west-2", aws_access_key_id="test", aws_secret_access_key="test")
+    bucket = "data--usw2-az1--x-s3"  # S3 Express One Zone: no archive classes, and the parameter is refused
+    monkeypatch.setattr(jobs.storage, "s3_client", lambda region=None, bucket=None: client)
+    monkeypatch.setattr(jobs.storage, "bucket_region", lambda bucket: "us-west-2")
+    when = datetime(2024, 5, 1, tzinfo=UTC)
+    with Stubber(client) as stub:
+        stub.add_response(
+            "list_objects_v2",
+            {"Contents": [{"Key": "x.csv", "Size": 3, "LastModified": when, "StorageClass": "EXPRESS_ONEZONE"}]},
+            {"Bucket": bucket, "Prefix": ""},
+        )
+        listed = list(list_objects(Location("s3", bucket, "")))
+    assert [(info.uri, info.storage_class, info.restore) for info in listed] == [
+        (f"s3://{bucket}/x.csv", "EXPRESS_ONEZONE", None)
     ]
 
 
