@@ -68,9 +68,9 @@ class Filters:
         after = _moment("modified_after", self.modified_after)
         before = _moment("modified_before", self.modified_before)
         modified = info.last_modified
-        if modified is not None and after is not None and modified < after:
+        if after is not None and modified < after:
             return f"filtered out: last modified {modified:%Y-%m-%d}, before filters.modified_after"
-        if modified is not None and before is not None and modified >= before:
+        if before is not None and modified >= before:
             return f"filtered out: last modified {modified:%Y-%m-%d}, not before filters.modified_before"
         name = info.uri.rsplit("/", 1)[-1].lower()
         if self.extensions and not any(name.endswith(ext.lower()) for ext in self.extensions):

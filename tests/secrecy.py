@@ -41,7 +41,7 @@ def encoded_forms(value: str) -> dict[str, bytes]:
 
 def find_leaks(values: Iterable[str], blobs: Mapping[str, bytes]) -> list[tuple[str, str, str]]:
     """Every (value, encoding, blob name) where an encoded form of a value occurs in a blob."""
-    leaks = []
+    leaks: list[tuple[str, str, str]] = []
     for value in sorted(set(values)):
         for encoding, form in encoded_forms(value).items():
             leaks.extend((value, encoding, name) for name, blob in blobs.items() if form in blob)

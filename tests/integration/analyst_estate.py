@@ -66,7 +66,8 @@ def _build(spark: SparkSession, endpoint_url: str, base: Path) -> Path:
         if region == "us-east-1":
             client.create_bucket(Bucket=bucket)
         else:
-            client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+            # The stubs' LocationConstraint is a Literal of the regions they knew of; S3 takes any region name
+            client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})  # type: ignore[typeddict-item]
         for folder in folders:
             for path in sorted((source / folder).rglob("*")):
                 if path.is_file():

@@ -7,6 +7,7 @@ table, an ORC table) plus an Athena view; every value is invented.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import boto3
 import pyarrow as pa
@@ -28,7 +29,9 @@ TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
 APAC_OBJECT = f"s3://{BUCKET}/archive/customers-apac/part-00000.csv"
 
 
-def _storage(location: str, columns: list[tuple[str, str]], input_format: str, serde: str, **params: str) -> dict:
+def _storage(
+    location: str, columns: list[tuple[str, str]], input_format: str, serde: str, **params: str
+) -> dict[str, Any]:
     return {
         "Columns": [{"Name": name, "Type": type_} for name, type_ in columns],
         "Location": location,
@@ -54,7 +57,7 @@ def create_lake(endpoint: str) -> None:
 
     glue = boto3.client("glue", endpoint_url=endpoint, region_name="us-east-1")
     glue.create_database(DatabaseInput={"Name": DATABASE})
-    tables = [
+    tables: list[dict[str, Any]] = [
         {
             "Name": "customers",
             "TableType": "EXTERNAL_TABLE",

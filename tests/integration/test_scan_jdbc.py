@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -31,6 +32,7 @@ from jobs.jdbc_source import (
 )
 from jobs.logs import configure_logging
 from jobs.scan import ScanRequest, ScanResult, run_scan
+from jobs.scan_task import RunKeys
 from jobs.tables import ASSETS
 from tests.helpers import delta_frame, jdbc_finding
 from tests.integration.postgres import PostgresCluster
@@ -121,7 +123,9 @@ def test_assets_rows_record_every_table_and_the_unreadable_one(
     output, _, base = scanned
     actual = delta_frame(spark, str(output / "assets")).drop("duration_ms")
 
-    def asset(table: str, rows: int, nbytes: int, columns: list[str] | None, status: str, reason: str | None) -> dict:
+    def asset(
+        table: str, rows: int, nbytes: int, columns: list[str] | None, status: str, reason: str | None
+    ) -> dict[str, Any]:
         return {
             "run_id": RUN_ID,
             "scanned_at": CLOCK.replace(tzinfo=None),
@@ -315,7 +319,7 @@ def test_change_markers_follow_inserts_and_stay_put_without_changes(
     uri = f"jdbc:postgresql://127.0.0.1:{postgres.port}/ledger/public.entries"
 
     def markers(source: str) -> list[tuple[str, str | None]]:
-        objects = plan_tables(spark, [parse_source(source)], load_config(), b"k").objects
+        objects = plan_tables(spark, [parse_source(source)], load_config(), RunKeys(b"k")).objects
         return [(o.uri, o.change_marker) for o in objects]
 
     before = [(uri, "pg_stat:ins=2,upd=0,del=0,live=2")]

@@ -28,6 +28,7 @@ from jobs.jdbc_source import (
     table_frame,
 )
 from jobs.scan import ScanRequest, ScanResult, run_scan
+from jobs.scan_task import RunKeys
 from tests.helpers import delta_frame, jdbc_finding
 from tests.integration.mariadb import MariaDBServer
 
@@ -160,7 +161,7 @@ def test_change_markers_follow_inserts_and_stay_put_without_changes(
     base = mariadb_server.source("ledger", "scanner")
 
     def marker(source: str) -> str | None:
-        (planned,) = plan_tables(spark, [parse_source(source)], load_config(), b"k").objects
+        (planned,) = plan_tables(spark, [parse_source(source)], load_config(), RunKeys(b"k")).objects
         return planned.change_marker
 
     # A table written in the server's current second has no marker (a later write in that second would not move

@@ -66,7 +66,9 @@ def test_every_object_has_one_assets_row(spark: SparkSession, scan: tuple[Estate
         r["asset"]: (r["status"], r["reason"], r["region"])
         for r in delta_frame(spark, str(output / "assets")).collect()
     }
-    expected = {f"s3://{bucket}/{key}": ("scanned", None, "us-east-1") for bucket, key in estate.objects()}
+    expected: dict[str, tuple[str, str | None, str]] = {
+        f"s3://{bucket}/{key}": ("scanned", None, "us-east-1") for bucket, key in estate.objects()
+    }
     expected["s3://acme-analytics-clean/images/logo.png"] = (
         "skipped",
         "unsupported format '.png' (image)",

@@ -64,7 +64,8 @@ def _findings(source: Path, output: Path, run_id: str) -> list[tuple[str, str | 
 
 
 def _runs_row(output: Path, run_id: str) -> dict[str, Any]:
-    (row,) = [r for r in DeltaTable(str(output / "runs")).to_pyarrow_table().to_pylist() if r["run_id"] == run_id]
+    rows: list[dict[str, Any]] = DeltaTable(str(output / "runs")).to_pyarrow_table().to_pylist()
+    (row,) = [r for r in rows if r["run_id"] == run_id]
     return row
 
 

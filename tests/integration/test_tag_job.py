@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pyarrow as pa
@@ -23,6 +23,9 @@ from jobs.delta_store import table_uri, write_table
 from jobs.tables import ASSETS, FINDINGS, RUNS, TAG_RESULTS
 from jobs.tag import TagRequest, TagResult, format_summary, main, run_tag
 from jobs.tag_config import parse_tag_config
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import TagTypeDef
 
 SCAN_DAY = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 PLANNED = datetime(2026, 3, 2, tzinfo=UTC)
@@ -49,7 +52,8 @@ class FakeReview:
 
     def enqueue(self, output: str, findings: pa.Table, run_id: str, settings: object = None) -> int:
         self.enqueued.append(sorted(findings["finding_id"].to_pylist()))
-        return findings.num_rows
+        queued: int = findings.num_rows
+        return queued
 
     def approved(self, output: str) -> pa.Table:
         rows = [{"asset": a, "column": c, "entity_type": e, "decision": "review"} for a, c, e in self.approved_keys]
@@ -111,7 +115,7 @@ def estate(s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, re
     for key, tags in user_tags.items():
         s3.put_object(Bucket=bucket, Key=key, Body=b"synthetic")
         if tags:
-            tag_set = [{"Key": k, "Value": v} for k, v in tags.items()]
+            tag_set: list[TagTypeDef] = [{"Key": k, "Value": v} for k, v in tags.items()]
             s3.put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": tag_set})
     s3.put_object(Bucket=quiet, Key="notes.txt", Body=b"synthetic")
 

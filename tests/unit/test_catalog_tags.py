@@ -36,7 +36,7 @@ SERDE = {
     "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
     "Parameters": {"serialization.format": "1"},
 }
-STORAGE = {
+STORAGE: dict[str, Any] = {
     "Columns": [
         {"Name": "id", "Type": "bigint", "Comment": "surrogate key"},
         {"Name": "email", "Type": "string", "Parameters": {"steward": "crm-team"}},
@@ -63,7 +63,7 @@ STORAGE = {
     "Parameters": {"compressionType": "snappy"},
     "StoredAsSubDirectories": False,
 }
-CUSTOMERS = {
+CUSTOMERS: dict[str, Any] = {
     "Name": "customers",
     "Description": "CRM customers, one row per customer",
     "Owner": "data-eng",
@@ -159,7 +159,7 @@ def run(aws: SimpleNamespace, rows: pa.Table, config: CatalogTagging = ON, dry_r
     table = apply_catalog_tags(rows, objs, config, dry_run, "tag-1", lambda: aws.glue, lambda: aws.lf)
     aws.ran = list(aws.calls)  # the calls of this run (later reads by the test are not counted)
     assert table.schema == CATALOG_TAG_RESULTS
-    result = table.to_pylist()
+    result: list[dict[str, Any]] = table.to_pylist()
     for row in result:
         assert row.pop("at").tzinfo is not None
         assert row.pop("run_id") == "tag-1"
@@ -200,7 +200,7 @@ OURS_COUNTRY = {
     "piiscan:run_id": "scan-1",
     "piiscan:scanned_at": "2026-11-05T08:00:00Z",
 }
-TAGGED = {
+TAGGED: dict[str, Any] = {
     **CUSTOMERS,
     "StorageDescriptor": {
         **STORAGE,
@@ -267,8 +267,13 @@ def test_lf_values_satisfy_the_lake_formation_pattern():
     assert len(lf_value("X" * 300)) == 256
 
 
+def no_client() -> Any:
+    raise AssertionError("a disabled tagging must create no client")
+
+
 def test_disabled_does_nothing():
-    assert apply_catalog_tags(findings(*CUSTOMER_FINDINGS), NO_OBJECTS, CatalogTagging(), False, "t", None, None) \
+    disabled = CatalogTagging()
+    assert apply_catalog_tags(findings(*CUSTOMER_FINDINGS), NO_OBJECTS, disabled, False, "t", no_client, no_client) \
         .num_rows == 0  # fmt: skip
 
 

@@ -4,6 +4,7 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -23,11 +24,14 @@ def rows(*ids: str) -> pa.Table:
     )
 
 
-def read(uri: str) -> list[dict]:
-    return DeltaTable(uri).to_pyarrow_table().sort_by([("run_id", "ascending"), ("n", "ascending")]).to_pylist()
+def read(uri: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = (
+        DeltaTable(uri).to_pyarrow_table().sort_by([("run_id", "ascending"), ("n", "ascending")]).to_pylist()
+    )
+    return found
 
 
-def log_actions(root: Path, version: int) -> list[dict]:
+def log_actions(root: Path, version: int) -> list[dict[str, Any]]:
     lines = (root / "_delta_log" / f"{version:020d}.json").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines]
 

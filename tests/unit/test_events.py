@@ -19,6 +19,7 @@ from jobs.events import (
     MAX_BATCH_BYTES,
     EventFailure,
     EventSettings,
+    Key,
     PublishResult,
     batches,
     entry_size,
@@ -38,7 +39,9 @@ ON = EventSettings(enabled=True)
 SAMPLES = ("j***@example.com", "+44 ** **** **58", "****-****-****-1111", "203.0.***.*")
 
 
-def finding(run_id: str, asset: str, column: str | None, entity: str, sensitivity: str = "high", **extra: Any) -> dict:
+def finding(
+    run_id: str, asset: str, column: str | None, entity: str, sensitivity: str = "high", **extra: Any
+) -> dict[str, Any]:
     return {
         "finding_id": finding_id(run_id, asset, column, entity),
         "run_id": run_id,
@@ -73,7 +76,7 @@ def run_findings(run_id: str = "scan-2") -> pa.Table:
     )
 
 
-PREVIOUS = {(CRM, "phone", "PHONE_NUMBER"), (CARDS, "card", "CREDIT_CARD")}
+PREVIOUS: set[Key] = {(CRM, "phone", "PHONE_NUMBER"), (CARDS, "card", "CREDIT_CARD")}
 
 
 def crm_detail(run_id: str = "scan-2") -> dict[str, Any]:
@@ -211,7 +214,8 @@ class Flaky:
 
 
 def test_failed_entries_are_retried_with_backoff_and_reported() -> None:
-    client, sleeps = Flaky(throttle=2), []
+    client = Flaky(throttle=2)
+    sleeps: list[float] = []
     result = publish(run_findings(), set(), ON, lambda: client, sleeps.append)
     assert client.calls == [[CRM, LOG, CARDS], [CARDS], [CARDS]]
     assert sleeps == [0.5, 1.0]
@@ -222,7 +226,8 @@ def test_failed_entries_are_retried_with_backoff_and_reported() -> None:
 
 
 def test_entries_still_failing_after_every_attempt_are_reported() -> None:
-    client, sleeps = Flaky(throttle=99), []
+    client = Flaky(throttle=99)
+    sleeps: list[float] = []
     result = publish(run_findings(), set(), ON, lambda: client, sleeps.append)
     assert client.calls == [[CRM, LOG, CARDS], [CARDS], [CARDS], [CARDS]]
     assert sleeps == [0.5, 1.0, 2.0]

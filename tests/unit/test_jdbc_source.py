@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pyarrow as pa
@@ -353,7 +354,7 @@ def test_watermark_markers_hold_the_maximum_or_nothing():
 
 def test_listing_rows_become_ordered_columns_with_one_marker_per_table():
     stats = {"n_tup_ins": 3, "n_tup_upd": 0, "n_tup_del": 0, "n_live_tup": 3}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"table_name": "b", "column_name": "y", "data_type": "text", "type_detail": "text", "ordinal_position": 2,
          **stats},
         {"table_name": "b", "column_name": "x", "data_type": "integer", "type_detail": "int4", "ordinal_position": 1,
@@ -386,7 +387,7 @@ def test_watermark_and_partition_requests_apply_to_the_tables_having_the_column(
 
 
 def test_the_asset_rows_of_a_tables_ranges_are_summed_into_one():
-    def asset(rows: int, nbytes: int, ms: int, status: str = "scanned", reason: str | None = None) -> dict:
+    def asset(rows: int, nbytes: int, ms: int, status: str = "scanned", reason: str | None = None) -> dict[str, Any]:
         return {"kind": "asset", "object_uri": "u", "format": "table", "status": status, "reason": reason,
                 "rows_scanned": rows, "bytes_scanned": nbytes, "truncated": False, "columns": ["a"],
                 "duration_ms": ms}  # fmt: skip

@@ -38,7 +38,7 @@ PLANS = [
 
 
 def _plain(regex: str, rows: np.ndarray | None = None, ignore_case: bool = False) -> np.ndarray:
-    mask = pc.match_substring_regex(CORPUS, regex, ignore_case=ignore_case).to_numpy(zero_copy_only=False)
+    mask: np.ndarray = pc.match_substring_regex(CORPUS, regex, ignore_case=ignore_case).to_numpy(zero_copy_only=False)
     return mask if rows is None else mask & rows
 
 

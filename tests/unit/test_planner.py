@@ -85,6 +85,7 @@ def test_empty_objects_are_skipped_with_a_reason_and_not_counted_for_sampling(tm
 def test_planned_local_object_fields(tmp_path: Path) -> None:
     write(tmp_path, ["region=eu/part-0.csv"])
     (planned,) = plan_scan([f"file://{tmp_path}/"], Sampling()).objects
+    assert planned.last_modified is not None
     assert planned == PlannedObject(
         uri=f"file://{tmp_path}/region=eu/part-0.csv",
         size=4,
@@ -95,7 +96,6 @@ def test_planned_local_object_fields(tmp_path: Path) -> None:
         reason=None,
         change_marker=f"size=4;modified={planned.last_modified.isoformat()}",
     )
-    assert planned.last_modified is not None
     assert planned.last_modified.tzinfo is UTC
 
 

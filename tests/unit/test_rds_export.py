@@ -36,7 +36,8 @@ def mapping(column: str, original: str, exported: str) -> dict[str, Any]:
     }
 
 
-def table(target: str, status: str, *mappings: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def table(target: str, status: str, *mappings: object, **extra: Any) -> dict[str, Any]:
+    """A perTableStatus entry; ``mappings`` may be malformed on purpose (not objects), as some tests need."""
     return {
         "tableStatistics": {"partitioningInfo": {"numberOfPartitions": 2, "numberOfCompletedPartitions": 2}},
         "schemaMetadata": {"originalTypeMappings": list(mappings)},

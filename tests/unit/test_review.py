@@ -33,7 +33,9 @@ LOG = "s3://data/logs/app.log"
 CARDS = "s3://data/payments/cards.parquet"
 
 
-def finding(run_id: str, asset: str, column: str | None, entity: str, confidence: float, **extra: Any) -> dict:
+def finding(
+    run_id: str, asset: str, column: str | None, entity: str, confidence: float, **extra: Any
+) -> dict[str, Any]:
     return {
         "finding_id": finding_id(run_id, asset, column, entity),
         "run_id": run_id,
@@ -52,7 +54,7 @@ def finding(run_id: str, asset: str, column: str | None, entity: str, confidence
     }
 
 
-def write_run(output: Path, run_id: str, day: int, findings: list[dict]) -> pa.Table:
+def write_run(output: Path, run_id: str, day: int, findings: list[dict[str, Any]]) -> pa.Table:
     """A successful run covering the assets of ``findings`` (findings, assets and runs rows)."""
     data = pa.Table.from_pylist(findings, schema=FINDINGS)
     assets = sorted({row["asset"] for row in findings})
@@ -90,7 +92,7 @@ def first_run(output: Path) -> pa.Table:
     )
 
 
-def queue_rows(output: Path) -> list[tuple]:
+def queue_rows(output: Path) -> list[tuple[str, str | None, str, str, str, str, str]]:
     rows = DeltaTable(str(output / "review_queue")).to_pyarrow_table().to_pylist()
     return sorted(
         (r["asset"], r["column"], r["entity_type"], r["finding_id"], r["finding_run_id"], r["run_id"], r["reason"])

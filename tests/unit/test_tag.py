@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import pyarrow as pa
@@ -49,7 +50,7 @@ def test_a_job_value_outside_the_alphabet_or_too_long_fails():
     assert merge_tags({}, {"piiscan:categories": "x" * 257}, P).action == "failed"
 
 
-def _findings(*rows: dict) -> pa.Table:
+def _findings(*rows: dict[str, Any]) -> pa.Table:
     base = {"run_id": "scan-1", "scanned_at": datetime(2026, 1, 5, tzinfo=UTC), "asset": "s3://b/t/", "column": "c"}
     return pa.Table.from_pylist([{**base, **row} for row in rows], schema=FINDINGS)
 
@@ -142,7 +143,7 @@ def tagged_object(s3_endpoint, request):
     return bucket
 
 
-def _row(bucket: str) -> dict:
+def _row(bucket: str) -> dict[str, Any]:
     return {
         "kind": "object",
         "target": f"s3://{bucket}/k.csv",
@@ -163,7 +164,8 @@ def _count_puts(clients: Clients, fail_first: int, code: str = "SlowDown") -> li
             raise ClientError(
                 {
                     "Error": {"Code": code, "Message": "synthetic"},
-                    "ResponseMetadata": {"HTTPStatusCode": 503 if code == "SlowDown" else 400},
+                    # botocore-stubs require all five ResponseMetadata keys; botocore reads only the ones present
+                    "ResponseMetadata": {"HTTPStatusCode": 503 if code == "SlowDown" else 400},  # type: ignore[typeddict-item]
                 },
                 "PutObjectTagging",
             )

@@ -1,6 +1,8 @@
 """The numpy validators equal the scalar ones on pure-digit values, and the engine's fast path changes no tally."""
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -10,7 +12,7 @@ from classifiers.config import DetectionConfig, parse_detection
 from classifiers.engine import Engine, _needs_non_digit, _whole_value_only, _whole_value_width
 from classifiers.registry import all_detectors
 from classifiers.tally import ColumnTally
-from classifiers.vector_validators import VECTOR_VALIDATORS, digit_matrices
+from classifiers.vector_validators import VECTOR_VALIDATORS, Digits, Mask, digit_matrices
 
 # The lengths at which each scalar validator can pass a bare-digit value; every other length is tested too.
 PASSING_LENGTHS = {
@@ -199,11 +201,16 @@ def test_fast_path_rejects_in_bulk():
     """The 13-digit ids never reach the Python validator: the fast path counts them as candidates itself."""
     values = [str(7_000_000_000_000 + i) for i in range(2000)]
     tally = ColumnTally("id")
-    calls = []
+    calls: list[int] = []
     engine = Engine(CONFIG)
     index = next(i for i, p in enumerate(engine._patterns) if p.name == "CREDIT_CARD.bare_digits")
     vector = engine._vector_validators[index]
-    engine._vector_validators[index] = lambda digits, options: calls.append(len(digits)) or vector(digits, options)
+
+    def counting(digits: Digits, options: Mapping[str, Any]) -> Mask:
+        calls.append(len(digits))
+        return vector(digits, options)
+
+    engine._vector_validators[index] = counting
     engine.scan(pa.array(values), tally)
     assert calls == [2000]
     assert tally.entities["CREDIT_CARD"].candidates == 2000 and tally.entities["CREDIT_CARD"].validated == 0
