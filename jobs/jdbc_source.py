@@ -296,8 +296,15 @@ class TablePlan:
     passwords: dict[str, str] = field(default_factory=dict, repr=False)
 
     def partials(self) -> DataFrame | None:
-        """The evidence of every planned table in one frame; None without tables."""
-        return reduce(DataFrame.unionByName, self.frames) if self.frames else None
+        """The evidence of every planned table in one frame; None without tables.
+
+        Unioned pairwise, as a balanced tree: each union analyses the plan under it, so unioning the frames one
+        after the other costs time quadratic in the number of tables (100 tables: 5.8 s).
+        """
+        frames = list(self.frames)
+        while len(frames) > 1:
+            frames = [reduce(DataFrame.unionByName, frames[i : i + 2]) for i in range(0, len(frames), 2)]
+        return frames[0] if frames else None
 
     def drop_failed_reads(self) -> list[PlannedObject]:
         """Read each planned table on its own and move those whose read fails to ``not_read``; returns them.
