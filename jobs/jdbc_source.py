@@ -306,6 +306,15 @@ class TablePlan:
             frames = [reduce(DataFrame.unionByName, frames[i : i + 2]) for i in range(0, len(frames), 2)]
         return frames[0] if frames else None
 
+    def group(self, start: int, size: int) -> TablePlan:
+        """The tables ``start`` to ``start + size`` (and their frames) as a plan of their own, with no failures yet."""
+        end = start + size
+        return TablePlan(objects=self.objects[start:end], frames=self.frames[start:end], passwords=self.passwords)
+
+    def failure_reason(self, exc: BaseException) -> str:
+        """failure_reason of ``exc`` with every source's password scrubbed, for a failure of no known table."""
+        return failure_reason(exc, *set(self.passwords.values()))
+
     def drop_failed_reads(self) -> list[PlannedObject]:
         """Read each planned table on its own and move those whose read fails to ``not_read``; returns them.
 
@@ -560,7 +569,7 @@ def _not_read(uri: str, source: JdbcSource, table: str | None, reason: str, form
     return PlannedObject(uri, 0, None, None, uri, SOURCE_KIND, reason, table_name, "error", format=format_)
 
 
-def failure_reason(exc: BaseException, password: str | None = None) -> str:
+def failure_reason(exc: BaseException, *passwords: str | None) -> str:
     """A one-line reason for a failed connection, listing or read, with values and the password redacted.
 
     Py4J errors start with "An error occurred while calling o75.load"; the JDBC driver's own message
@@ -569,7 +578,9 @@ def failure_reason(exc: BaseException, password: str | None = None) -> str:
     """
 
     def scrub(text: str) -> str:
-        return text.replace(password, "<redacted>") if password else text
+        for password in passwords:
+            text = text.replace(password, "<redacted>") if password else text
+        return text
 
     # Same type name, scrubbed message: safe_reason then treats it like the original exception.
     reason = safe_reason(type(type(exc).__name__, (Exception,), {})(scrub(str(exc))))

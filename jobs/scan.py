@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import reduce
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -56,6 +57,9 @@ from jobs.scan_task import PARTIAL_SCHEMA, PLAN_SCHEMA, RunKeys, scan_partition
 from jobs.tables import ASSETS, FINDINGS, FINGERPRINTS, RUNS, spark_ddl
 
 LOG = logging.getLogger("jobs.scan")
+# Database tables per Spark job of a scan: the job's plan, and the task binary Spark ships with it, grow with the
+# tables (one JDBC read and one mapInArrow each); 100 tables took 56 s in all here, 1,000 in one job ran out of memory.
+TABLE_GROUP = 100
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OBJECT_ERRORS = 0, 1, 2, 3
 SENSITIVITY_RANK = {"high": 3, "medium": 2, "low": 1}
 
@@ -332,59 +336,82 @@ def _without_tables(tables: TablePlan, uris: set[str]) -> None:
 def _scanned(
     spark: SparkSession, files_df: DataFrame, file_partials: DataFrame, tables: TablePlan
 ) -> tuple[DataFrame, DataFrame, int]:
-    """Run the scan: the plan and the evidence of files and tables, the evidence persisted, and its row count.
+    """Run the scan: the plan of what was read, the evidence (persisted), and the evidence's row count.
 
-    Every later frame reads the persisted evidence, so the objects are read once. A file's failure is already an
-    asset row (jobs/scan_task.py), but a table whose read fails once planned fails its Spark task, and with it
-    the job: then the tables are read one by one, the ones that fail are recorded with their reason
-    (TablePlan.drop_failed_reads), and the run is scanned again without them; a failure that was not a table's
-    fails that second scan too, and is raised. Only that path reads the files twice.
+    Every later frame reads the persisted evidence, so each object is read once. The files are scanned by one
+    Spark job; the database tables by one job per TABLE_GROUP tables (_table_group_evidence), each group's
+    evidence checkpointed once computed: a group's plan holds one JDBC read and one mapInArrow per table, and a
+    plan of 1,000 tables ran the 1 GB driver of local mode out of memory.
     """
-    plan_df, partials = _with_tables(spark, files_df, file_partials, tables)
-    partials = partials.persist()
-    try:
-        return plan_df, *_evidence(partials, tables)
-    except Exception as exc:
-        partials.unpersist()
-        if not tables.frames:
-            raise
-        LOG.warning(
-            "the scan's Spark job failed (%s); reading the %d database table(s) one by one to find the failing ones",
-            type(exc).__name__,  # the failing tables' reasons follow, with their passwords scrubbed
-            len(tables.frames),
-        )
-        tables.drop_failed_reads()  # when none fails alone, the scan below is a plain second try
-    plan_df, partials = _with_tables(spark, files_df, file_partials, tables)
-    return plan_df, *_evidence(partials.persist(), tables)
-
-
-def _evidence(partials: DataFrame, tables: TablePlan) -> tuple[DataFrame, int]:
-    """The persisted evidence once computed, and its row count; for a run with tables, without its lineage.
-
-    The plan of a run with database tables holds one JDBC read and one mapInArrow per table, and every query over
-    the evidence carries it: Spark analyses, optimises and renders it again for each of the aggregation's jobs and
-    for the cache lookups. With 20 tables that was most of the run (aggregation 16 s, commits 4 s; 5 s and 1 s
-    without it). A local checkpoint keeps the computed rows (memory, then disk) under a plan of one node. Its price:
-    an executor lost before the commits loses its part, the job fails, and the rerun of the run id completes it.
-    """
+    partials = file_partials.persist()
     rows = partials.count()
-    if not tables.frames:
-        return partials, rows
-    checkpointed = partials.localCheckpoint(eager=True)
-    partials.unpersist()
-    return checkpointed, rows
+    pieces = [partials]
+    objects: list[PlannedObject] = []
+    frames: list[DataFrame] = []
+    for start in range(0, len(tables.objects), TABLE_GROUP):
+        group = tables.group(start, TABLE_GROUP)
+        LOG.info("database tables %d to %d of %d", start + 1, start + len(group.objects), len(tables.objects))
+        evidence, group_rows = _table_group_evidence(group)
+        if evidence is not None:
+            pieces.append(evidence)
+        rows += group_rows
+        objects += group.objects
+        frames += group.frames
+        tables.not_read += group.not_read
+    tables.objects, tables.frames = objects, frames
+    return _plan_with_tables(spark, files_df, tables), reduce(DataFrame.unionByName, pieces), rows
 
 
-def _with_tables(
-    spark: SparkSession, files_df: DataFrame, file_partials: DataFrame, tables: TablePlan
-) -> tuple[DataFrame, DataFrame]:
-    """The plan and the evidence of files and database tables together; the same aggregation reads both."""
-    table_partials = tables.partials()
-    if table_partials is None:
-        return files_df, file_partials
+def _table_group_evidence(group: TablePlan) -> tuple[DataFrame | None, int]:
+    """One group's evidence, locally checkpointed, and its row count; None when every table of it failed.
+
+    A file's failure is already an asset row (jobs/scan_task.py), but a table whose read fails once planned (a row
+    the server cannot return, a table dropped since it was listed) fails its Spark task, and with it the job:
+    then the group's tables are read one by one, the ones that fail are recorded with their reason
+    (TablePlan.drop_failed_reads), and the group is scanned again without them; a failure that was not a table's
+    fails that second scan too, and is raised.
+
+    The checkpoint keeps the computed rows (memory, then disk) under a plan of one node, so that the aggregation's
+    queries do not analyse, optimise and render every table's read again (20 tables: aggregation 16 s -> 5 s,
+    commits 4 s -> 1 s). Its price: an executor lost before the commits loses its part, the job fails, and the
+    rerun of the run id completes it.
+    """
+    for attempt in (1, 2):
+        partials = group.partials()
+        if partials is None:
+            return None, 0
+        partials = partials.persist()
+        try:
+            rows = partials.count()
+            checkpointed = partials.localCheckpoint(eager=True)
+        except Exception as exc:
+            if attempt == 2 or not _task_failed(exc):
+                raise
+            LOG.warning(
+                "a Spark job over %d database table(s) failed (%s); reading them one by one to find the failing ones",
+                len(group.frames),
+                group.failure_reason(exc),
+            )
+            group.drop_failed_reads()
+            continue
+        finally:
+            partials.unpersist()
+        return checkpointed, rows
+    raise AssertionError("unreachable: the second attempt returns or raises")
+
+
+def _task_failed(exc: BaseException) -> bool:
+    """Whether Spark aborted the job because a task failed (not the driver, nor the plan before any task ran)."""
+    return "Job aborted due to stage failure" in str(exc)
+
+
+def _plan_with_tables(spark: SparkSession, files_df: DataFrame, tables: TablePlan) -> DataFrame:
+    """The plan of the files and of the database tables read, the rows the aggregation joins the evidence with."""
+    if not tables.objects:
+        return files_df
     # size_bytes is null: a table has no object size (bytes_scanned counts the text read instead).
     tables_df = spark.createDataFrame([_plan_row(o, None) for o in tables.objects], spark_ddl(PLAN_SCHEMA))
-    return files_df.unionByName(tables_df), file_partials.unionByName(table_partials)
+    return files_df.unionByName(tables_df)
 
 
 def _glue_sources(sources: Sequence[str]) -> list[glue_catalog.GlueSource]:

@@ -15,6 +15,7 @@ import pytest
 from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 
+import jobs.scan
 from jobs.config import load_config
 from jobs.scan import ScanRequest, ScanResult, run_scan
 from tests.helpers import delta_frame
@@ -59,13 +60,17 @@ def _rows(spark: SparkSession, table: Path) -> DataFrame:
     return delta_frame(spark, str(table)).drop("run_id", "finding_id", "duration_ms")
 
 
+@pytest.mark.parametrize("group", [100, 1], ids=["one-job", "a-job-per-table"])
 def test_a_table_failing_mid_read_is_an_error_row_and_the_rest_is_scanned(
     spark: SparkSession,
     postgres: PostgresCluster,
     fragile: str,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    group: int,
 ) -> None:
+    monkeypatch.setattr(jobs.scan, "TABLE_GROUP", group)  # the tables of a run are scanned TABLE_GROUP at a time
     files = tmp_path / "files"
     files.mkdir()
     (files / "contacts.csv").write_text(FILE_ROWS)

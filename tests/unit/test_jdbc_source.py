@@ -19,6 +19,7 @@ from jobs.jdbc_source import (
     Credentials,
     JdbcSource,
     TableListing,
+    TablePlan,
     aggregate_requests,
     failure_reason,
     is_jdbc,
@@ -230,6 +231,18 @@ def test_failure_reasons_keep_the_driver_message_and_hide_values_and_the_passwor
     )  # fmt: skip
     assert failure_reason(wrapped, PASSWORD) == "PSQLException: ERROR: invalid input <redacted> for card <redacted>"
     assert failure_reason(ValueError(f"bad {PASSWORD}"), PASSWORD) == "ValueError: bad <redacted>"
+
+
+def test_a_failure_of_no_known_table_hides_every_source_password():
+    other = "second-source-Secret-99"
+    plan = TablePlan(passwords={"jdbc:postgresql://a/db/public.t": PASSWORD, "jdbc:mysql://b/db/u": other})
+    failed = _Py4JError(
+        _JavaError(
+            "org.apache.spark.SparkException: Job aborted due to stage failure",
+            _JavaError(f"java.sql.SQLException: login {PASSWORD} then {other} refused"),
+        )
+    )  # fmt: skip
+    assert plan.failure_reason(failed) == "SQLException: login <redacted> then <redacted> refused"
 
 
 # --- SQL text -----------------------------------------------------------------------------------------------------
