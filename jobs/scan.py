@@ -229,8 +229,8 @@ def _run_scan(spark: SparkSession, request: ScanRequest, clock: Callable[[], dat
         result.events = _publish_events(request)
     if committed and config.metrics.enabled:  # likewise: a rerun's metrics would count the run twice
         put_run_metrics(config.metrics, result, time.monotonic() - began)
-    for frame in (files_df, partials, assignment, findings, assets, *tables.frames):
-        frame.unpersist()  # the tables' frames last: only TablePlan.drop_failed_reads persists them
+    for frame in (files_df, partials, assignment, findings, assets):
+        frame.unpersist()
     LOG.info("run %s %s in %.1fs", request.run_id, result.status, sum(timings.values()))
     return result
 
@@ -346,19 +346,22 @@ def _scanned(
     partials = file_partials.persist()
     rows = partials.count()
     pieces = [partials]
-    objects: list[PlannedObject] = []
-    frames: list[DataFrame] = []
-    for start in range(0, len(tables.objects), TABLE_GROUP):
-        group = tables.group(start, TABLE_GROUP)
-        LOG.info("database tables %d to %d of %d", start + 1, start + len(group.objects), len(tables.objects))
+    # Each group's frames are let go once it is scanned: a frame holds its read's plan on the driver, and 1,000
+    # tables' plans filled the 1 GB heap of local mode.
+    total = len(tables.objects)
+    groups = [tables.group(start, TABLE_GROUP) for start in range(0, total, TABLE_GROUP)]
+    tables.objects, tables.frames = [], []
+    for start in range(0, total, TABLE_GROUP):
+        group = groups.pop(0)
+        LOG.info("database tables %d to %d of %d", start + 1, start + len(group.objects), total)
         evidence, group_rows = _table_group_evidence(group)
         if evidence is not None:
             pieces.append(evidence)
         rows += group_rows
-        objects += group.objects
-        frames += group.frames
+        tables.objects += group.objects
         tables.not_read += group.not_read
-    tables.objects, tables.frames = objects, frames
+        for frame in group.frames:
+            frame.unpersist()  # persisted only by drop_failed_reads; the checkpoint holds the group's evidence
     return _plan_with_tables(spark, files_df, tables), reduce(DataFrame.unionByName, pieces), rows
 
 
