@@ -40,7 +40,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import reduce
 from typing import Any
@@ -287,8 +287,11 @@ class TableAggregates:
 class TablePlan:
     """What the JDBC sources of a run contribute: tables to read, their evidence frames, and what failed."""
 
-    objects: list[PlannedObject] = field(default_factory=list)  # tables whose read resolved
-    frames: list[DataFrame] = field(default_factory=list)  # their partial evidence (PARTIAL_SCHEMA)
+    objects: list[PlannedObject] = field(default_factory=list)  # tables to read
+    # Per table of ``objects``, what builds its evidence frame (PARTIAL_SCHEMA); ``build`` turns them into ``frames``
+    # a group at a time, as each frame holds its read's plan on the driver (1,000 filled a 1 GB heap).
+    reads: list[Callable[[], DataFrame]] = field(default_factory=list)
+    frames: list[DataFrame] = field(default_factory=list)
     not_read: list[PlannedObject] = field(default_factory=list)  # sources or tables that failed, with reasons
     column_types: dict[tuple[str, str], str] = field(default_factory=dict)  # (table URI, column) -> type
     listed: int = 0
@@ -307,9 +310,26 @@ class TablePlan:
         return frames[0] if frames else None
 
     def group(self, start: int, size: int) -> TablePlan:
-        """The tables ``start`` to ``start + size`` (and their frames) as a plan of their own, with no failures yet."""
+        """The tables ``start`` to ``start + size`` (and their reads) as a plan of their own, with no failures yet."""
         end = start + size
-        return TablePlan(objects=self.objects[start:end], frames=self.frames[start:end], passwords=self.passwords)
+        return TablePlan(objects=self.objects[start:end], reads=self.reads[start:end], passwords=self.passwords)
+
+    def build(self) -> None:
+        """Build the planned tables' frames; a table whose read cannot even be planned moves to ``not_read``.
+
+        Spark resolves each read's schema on the driver here: a table the user may not read fails now, table by
+        table, with the database's reason.
+        """
+        objects: list[PlannedObject] = []
+        for table, read in zip(self.objects, self.reads, strict=True):
+            try:
+                self.frames.append(read())
+            except Exception as exc:  # noqa: BLE001 - an unreadable table is an assets row with its reason
+                reason = failure_reason(exc, self.passwords.get(table.uri))
+                self.not_read.append(replace(table, reason=reason, status="error", change_marker=None))
+                continue
+            objects.append(table)
+        self.objects, self.reads = objects, []
 
     def failure_reason(self, exc: BaseException) -> str:
         """failure_reason of ``exc`` with every source's password scrubbed, for a failure of no known table."""
@@ -452,21 +472,18 @@ def _plan_table(
         return
     names = [name for name, _ in listing.columns]
     limit = None if config.sampling.full_scan else config.sampling.rows_per_object
-    try:
-        # Spark resolves the query's schema here, on the driver: missing privileges fail now, table by table.
+
+    def read() -> DataFrame:
         frame = table_frame(spark, source, credentials, config.jdbc, table, names, limit, aggregates)
-    except Exception as exc:  # noqa: BLE001 - an unreadable table is an assets row with its reason
-        plan.not_read.append(_not_read(uri, source, table, failure_reason(exc, credentials.password), TABLE_FORMAT))
-        return
-    scan = scan_table(config.raw, config.sampling.full_scan, keys, uri, names, limit)
-    if _ranged(source, limit, aggregates):
-        # Each range is scanned by its own task; one small task then sums their asset rows into the table's one.
-        partials = frame.mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA))
-        partials = partials.repartition(1).mapInArrow(merge_table_assets, spark_ddl(PARTIAL_SCHEMA))
-    else:
+        scan = scan_table(config.raw, config.sampling.full_scan, keys, uri, names, limit)
+        if _ranged(source, limit, aggregates):
+            # Each range is scanned by its own task; one small task then sums their asset rows into the table's one.
+            partials = frame.mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA))
+            return partials.repartition(1).mapInArrow(merge_table_assets, spark_ddl(PARTIAL_SCHEMA))
         # One partition per table, so each table yields exactly one asset row.
-        partials = frame.coalesce(1).mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA))
-    plan.frames.append(partials)
+        return frame.coalesce(1).mapInArrow(scan, spark_ddl(PARTIAL_SCHEMA))
+
+    plan.reads.append(read)
     marker = listing.marker
     if source.watermark and aggregates is not None and source.watermark in dict(listing.columns):
         marker = watermark_marker(source.watermark, aggregates.watermark_max)

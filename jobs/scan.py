@@ -328,9 +328,9 @@ def _plan_row(o: PlannedObject, size: int | None) -> tuple[Any, ...]:
 
 def _without_tables(tables: TablePlan, uris: set[str]) -> None:
     """Leave the tables at ``uris`` (unchanged since an earlier run) out of ``tables``: they are not read."""
-    kept = [(o, f) for o, f in zip(tables.objects, tables.frames, strict=True) if o.uri not in uris]
+    kept = [(o, read) for o, read in zip(tables.objects, tables.reads, strict=True) if o.uri not in uris]
     tables.objects = [o for o, _ in kept]
-    tables.frames = [f for _, f in kept]
+    tables.reads = [read for _, read in kept]
 
 
 def _scanned(
@@ -350,10 +350,11 @@ def _scanned(
     # tables' plans filled the 1 GB heap of local mode.
     total = len(tables.objects)
     groups = [tables.group(start, TABLE_GROUP) for start in range(0, total, TABLE_GROUP)]
-    tables.objects, tables.frames = [], []
+    tables.objects, tables.reads = [], []
     for start in range(0, total, TABLE_GROUP):
         group = groups.pop(0)
         LOG.info("database tables %d to %d of %d", start + 1, start + len(group.objects), total)
+        group.build()
         evidence, group_rows = _table_group_evidence(group)
         if evidence is not None:
             pieces.append(evidence)
