@@ -340,8 +340,8 @@ class TablePlan:
 
         A table can still fail once planned: a row the server cannot return (a policy or view function that
         raises, say), or a table dropped or locked since it was listed. Its failed task fails the Spark job of
-        the whole run, so after such a failure the scan job asks here which tables to leave out. The tables
-        that read are kept persisted, so the scan that follows reads each of them once more at most.
+        its whole group (jobs/scan.py), so after such a failure the scan job asks here which tables to leave out.
+        The tables that read are kept persisted, so the scan that follows reads each of them once more at most.
         """
         failed: list[PlannedObject] = []
         kept: list[tuple[PlannedObject, DataFrame]] = []
