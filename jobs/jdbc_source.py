@@ -325,25 +325,27 @@ class TablePlan:
             try:
                 self.frames.append(read())
             except Exception as exc:  # noqa: BLE001 - an unreadable table is an assets row with its reason
-                reason = failure_reason(exc, self.passwords.get(table.uri))
-                self.not_read.append(replace(table, reason=reason, status="error", change_marker=None))
+                self._fail(table, failure_reason(exc, self.passwords.get(table.uri)))
                 continue
             objects.append(table)
         self.objects, self.reads = objects, []
+
+    def _fail(self, table: PlannedObject, reason: str) -> None:
+        """Record ``table`` as not read, with ``reason`` and no change marker (the next run reads it again)."""
+        self.not_read.append(replace(table, reason=reason[:MAX_REASON_CHARS], status="error", change_marker=None))
 
     def failure_reason(self, exc: BaseException) -> str:
         """failure_reason of ``exc`` with every source's password scrubbed, for a failure of no known table."""
         return failure_reason(exc, *set(self.passwords.values()))
 
-    def drop_failed_reads(self) -> list[PlannedObject]:
-        """Read each planned table on its own and move those whose read fails to ``not_read``; returns them.
+    def drop_failed_reads(self) -> None:
+        """Read each planned table on its own and move those whose read fails to ``not_read``.
 
         A table can still fail once planned: a row the server cannot return (a policy or view function that
         raises, say), or a table dropped or locked since it was listed. Its failed task fails the Spark job of
         its whole group (jobs/scan.py), so after such a failure the scan job asks here which tables to leave out.
         The tables that read are kept persisted, so the scan that follows reads each of them once more at most.
         """
-        failed: list[PlannedObject] = []
         kept: list[tuple[PlannedObject, DataFrame]] = []
         for number, (table, frame) in enumerate(zip(self.objects, self.frames, strict=True), start=1):
             LOG.info("checking table %d of %d on its own: %s", number, len(self.objects), table.uri)
@@ -354,13 +356,11 @@ class TablePlan:
                 frame.unpersist()
                 reason = f"read failed once planned: {failure_reason(exc, self.passwords.get(table.uri))}"
                 LOG.warning("%s: %s", table.uri, reason)
-                failed.append(replace(table, reason=reason[:MAX_REASON_CHARS], status="error", change_marker=None))
+                self._fail(table, reason)
                 continue
             kept.append((table, frame))
         self.objects = [table for table, _ in kept]
         self.frames = [frame for _, frame in kept]
-        self.not_read.extend(failed)
-        return failed
 
 
 def plan_tables(spark: SparkSession, sources: Sequence[JdbcSource], config: ScanConfig, keys: RunKeys) -> TablePlan:

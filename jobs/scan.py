@@ -346,23 +346,22 @@ def _scanned(
     partials = file_partials.persist()
     rows = partials.count()
     pieces = [partials]
-    # Each group's frames are let go once it is scanned: a frame holds its read's plan on the driver, and 1,000
-    # tables' plans filled the 1 GB heap of local mode.
-    total = len(tables.objects)
-    groups = [tables.group(start, TABLE_GROUP) for start in range(0, total, TABLE_GROUP)]
-    tables.objects, tables.reads = [], []
-    for start in range(0, total, TABLE_GROUP):
-        group = groups.pop(0)
-        LOG.info("database tables %d to %d of %d", start + 1, start + len(group.objects), total)
+    read: list[PlannedObject] = []
+    for start in range(0, len(tables.objects), TABLE_GROUP):
+        # Only the group in hand has frames: a frame holds its read's plan on the driver, and 1,000 tables' plans
+        # filled the 1 GB heap of local mode. The next iteration lets this group's go.
+        group = tables.group(start, TABLE_GROUP)
+        LOG.info("database tables %d to %d of %d", start + 1, start + len(group.objects), len(tables.objects))
         group.build()
         evidence, group_rows = _table_group_evidence(group)
         if evidence is not None:
             pieces.append(evidence)
         rows += group_rows
-        tables.objects += group.objects
+        read += group.objects
         tables.not_read += group.not_read
         for frame in group.frames:
             frame.unpersist()  # persisted only by drop_failed_reads; the checkpoint holds the group's evidence
+    tables.objects, tables.reads = read, []
     return _plan_with_tables(spark, files_df, tables), reduce(DataFrame.unionByName, pieces), rows
 
 
@@ -380,28 +379,31 @@ def _table_group_evidence(group: TablePlan) -> tuple[DataFrame | None, int]:
     commits 4 s -> 1 s). Its price: an executor lost before the commits loses its part, the job fails, and the
     rerun of the run id completes it.
     """
-    for attempt in (1, 2):
-        partials = group.partials()
-        if partials is None:
-            return None, 0
-        partials = partials.persist()
-        try:
-            rows = partials.count()
-            checkpointed = partials.localCheckpoint(eager=True)
-        except Exception as exc:
-            if attempt == 2 or not _task_failed(exc):
-                raise
-            LOG.warning(
-                "a Spark job over %d database table(s) failed (%s); reading them one by one to find the failing ones",
-                len(group.frames),
-                group.failure_reason(exc),
-            )
-            group.drop_failed_reads()
-            continue
-        finally:
-            partials.unpersist()
-        return checkpointed, rows
-    raise AssertionError("unreachable: the second attempt returns or raises")
+    try:
+        return _checkpointed(group)
+    except Exception as exc:
+        if not _task_failed(exc):
+            raise
+        LOG.warning(
+            "a Spark job over %d database table(s) failed (%s); reading them one by one to find the failing ones",
+            len(group.frames),
+            group.failure_reason(exc),
+        )
+    group.drop_failed_reads()
+    return _checkpointed(group)  # a failure that was not a table's fails again here, and is raised
+
+
+def _checkpointed(group: TablePlan) -> tuple[DataFrame | None, int]:
+    """The group's evidence, computed by one Spark job and locally checkpointed, and its row count."""
+    partials = group.partials()
+    if partials is None:
+        return None, 0
+    partials = partials.persist()
+    try:
+        rows = partials.count()
+        return partials.localCheckpoint(eager=True), rows
+    finally:
+        partials.unpersist()
 
 
 def _task_failed(exc: BaseException) -> bool:
